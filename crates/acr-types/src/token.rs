@@ -1,0 +1,194 @@
+//! ACR's token endpoints on the wire: the secret wrapper that keeps tokens out of logs, the
+//! `/oauth2/exchange` and `/oauth2/token` forms and answers, and the `scope` / `access` grammar.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A token or password. `Debug` prints `<redacted>` and there is no `Display`, so a secret cannot
+/// reach a log line or an error message by accident; [`Secret::expose`] is the one way out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    /// The secret itself, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// True for the empty secret (anonymous access).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// `POST /oauth2/exchange` answer (swagger `RefreshToken`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshToken {
+    /// The ACR refresh token (a JWT).
+    pub refresh_token: Secret,
+}
+
+/// `POST /oauth2/token` answer (swagger `AccessToken`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessToken {
+    /// The ACR access token (a JWT).
+    pub access_token: Secret,
+}
+
+/// The form of `POST /oauth2/exchange` with `grant_type=access_token`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeForm {
+    /// Always `access_token` for this flow.
+    pub grant_type: String,
+    /// The registry login server, e.g. `myregistry.azurecr.io`.
+    pub service: String,
+    /// The Entra tenant (optional; az CLI sends it, the SDKs do not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// The Entra access token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<Secret>,
+    /// Entra refresh token (deprecated grants only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<Secret>,
+}
+
+/// The form of `POST /oauth2/token`: `refresh_token` or `password` grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenForm {
+    /// `refresh_token` or `password`.
+    pub grant_type: String,
+    /// The registry login server.
+    pub service: String,
+    /// Space-separated scopes, e.g. `repository:prod/api:metadata_read`.
+    #[serde(default)]
+    pub scope: String,
+    /// The ACR refresh token (`refresh_token` grant; empty for anonymous `password` grant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<Secret>,
+    /// User or token name (`password` grant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Password (`password` grant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<Secret>,
+}
+
+/// Data-plane actions as they appear in scopes and `access` claims.
+pub mod action {
+    /// Pull manifests and blobs.
+    pub const PULL: &str = "pull";
+    /// Push manifests and blobs.
+    pub const PUSH: &str = "push";
+    /// Delete repositories, tags and manifests.
+    pub const DELETE: &str = "delete";
+    /// Read repository, tag and manifest attributes and lists.
+    pub const METADATA_READ: &str = "metadata_read";
+    /// Change attributes (lock and unlock).
+    pub const METADATA_WRITE: &str = "metadata_write";
+    /// All actions (`registry:catalog:*`, `repository:*:*`).
+    pub const ALL: &str = "*";
+}
+
+/// One `access` entry of an ACR token, also the parsed form of one scope:
+/// `{"type":"repository","name":"prod/api","actions":["pull","metadata_read"]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AccessEntry {
+    /// `repository` or `registry`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A repository name, `catalog`, or `*`.
+    pub name: String,
+    /// The granted (or requested) actions.
+    #[serde(default)]
+    pub actions: Vec<String>,
+}
+
+/// A scope string that could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a valid scope (expected type:name:actions)")]
+pub struct ScopeError(pub String);
+
+impl AccessEntry {
+    /// The entry for `repository:<name>:<actions>`.
+    pub fn repository(name: &str, actions: &[&str]) -> Self {
+        Self {
+            kind: "repository".into(),
+            name: name.into(),
+            actions: actions.iter().map(|a| (*a).to_owned()).collect(),
+        }
+    }
+
+    /// The entry for `registry:catalog:*`.
+    pub fn catalog() -> Self {
+        Self { kind: "registry".into(), name: "catalog".into(), actions: vec![action::ALL.into()] }
+    }
+
+    /// Parses one scope, `type:name:action[,action…]`. The name may contain `:`-free slashes; the
+    /// type is the text before the first `:` and the actions follow the last `:`.
+    pub fn parse_scope(s: &str) -> Result<Self, ScopeError> {
+        let err = || ScopeError(s.to_owned());
+        let (kind, rest) = s.split_once(':').ok_or_else(err)?;
+        let (name, actions) = rest.rsplit_once(':').ok_or_else(err)?;
+        if kind.is_empty() || name.is_empty() || actions.is_empty() {
+            return Err(err());
+        }
+        let actions: Vec<String> = actions.split(',').map(str::to_owned).collect();
+        if actions.iter().any(|a| a.is_empty()) {
+            return Err(err());
+        }
+        Ok(Self { kind: kind.into(), name: name.into(), actions })
+    }
+
+    /// Parses a space-separated list of scopes.
+    pub fn parse_scopes(s: &str) -> Result<Vec<Self>, ScopeError> {
+        s.split_whitespace().map(Self::parse_scope).collect()
+    }
+
+    /// True when this entry grants `action` (or `*`).
+    pub fn allows(&self, action: &str) -> bool {
+        self.actions.iter().any(|a| a == action || a == action::ALL)
+    }
+}
+
+impl fmt::Display for AccessEntry {
+    /// The scope form: `repository:prod/api:pull,metadata_read`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.kind, self.name, self.actions.join(","))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let t = AccessToken { access_token: Secret::new("eyJsecret") };
+        assert!(!format!("{t:?}").contains("eyJsecret"));
+        assert_eq!(serde_json::to_string(&t).unwrap(), r#"{"access_token":"eyJsecret"}"#);
+    }
+
+    #[test]
+    fn scopes_round_trip() {
+        let e = AccessEntry::parse_scope("repository:prod/api:pull,metadata_read").unwrap();
+        assert_eq!(e, AccessEntry::repository("prod/api", &["pull", "metadata_read"]));
+        assert_eq!(e.to_string(), "repository:prod/api:pull,metadata_read");
+        assert!(e.allows("pull") && !e.allows("delete"));
+        assert!(AccessEntry::parse_scope("registry:catalog:*").unwrap().allows("anything"));
+        for bad in ["", "repository", "repository:x", "repository::pull", "repository:x:", "a:b:c,,d"] {
+            assert!(AccessEntry::parse_scope(bad).is_err(), "{bad}");
+        }
+        assert_eq!(AccessEntry::parse_scopes("registry:catalog:* repository:*:*").unwrap().len(), 2);
+    }
+}

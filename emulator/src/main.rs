@@ -1,0 +1,3 @@
+//! The `acr-emulator` command (placeholder while the library is written).
+
+fn main() {}

@@ -1,0 +1,100 @@
+//! `AppState`: the one shared value every handler receives: settings, the registry store, the
+//! principals, the token issuer, the demo authority's sessions, and request counters.
+
+use crate::{auth::TokenIssuer, config::Config, entra::Sessions, store::Store, users::Users};
+use axum::http::{header, HeaderMap};
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc, RwLock,
+};
+
+/// Shared state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+/// What `AppState` points to.
+pub struct Inner {
+    /// Settings.
+    pub config: Config,
+    /// Repositories, tags, manifests and their locks.
+    pub store: RwLock<Store>,
+    /// Users and repository-scoped tokens.
+    pub users: Users,
+    /// Signs and checks every token.
+    pub issuer: TokenIssuer,
+    /// Authorization codes and refresh tokens of the demo Entra authority.
+    pub entra: Sessions,
+    /// Request counters, read by tests and the benchmark at `GET /_emulator/stats`.
+    pub stats: Stats,
+    /// Serialises writes of the data file.
+    pub save_lock: tokio::sync::Mutex<()>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+/// Counters of requests by kind.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Requests to `/acr/v1/…` and `/v2/…`.
+    pub registry: AtomicU64,
+    /// Requests to `/oauth2/exchange`.
+    pub exchange: AtomicU64,
+    /// Requests to `/oauth2/token`.
+    pub token: AtomicU64,
+    /// Requests answered with an injected 429.
+    pub throttled: AtomicU64,
+    /// Requests answered with an injected 503.
+    pub unavailable: AtomicU64,
+}
+
+impl Stats {
+    /// Adds one to a counter.
+    pub fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The counters as JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        serde_json::json!({
+            "registry": g(&self.registry),
+            "exchange": g(&self.exchange),
+            "token": g(&self.token),
+            "throttled": g(&self.throttled),
+            "unavailable": g(&self.unavailable),
+        })
+    }
+}
+
+impl AppState {
+    /// The login server for a request: the configured one, else the `Host` it was sent to.
+    pub fn login_server(&self, headers: &HeaderMap) -> String {
+        if let Some(s) = &self.config.login_server {
+            return s.clone();
+        }
+        headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| !h.is_empty())
+            .map_or_else(|| self.config.listen.to_string(), str::to_owned)
+    }
+
+    /// `http` or `https`, as the emulator listens.
+    pub fn scheme(&self) -> &'static str {
+        if self.config.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        }
+    }
+
+    /// The absolute token endpoint URL for the `realm` of challenges.
+    pub fn realm(&self, headers: &HeaderMap) -> String {
+        format!("{}://{}/oauth2/token", self.scheme(), self.login_server(headers))
+    }
+}

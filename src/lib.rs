@@ -1,0 +1,1 @@
+//! The acr-console app (placeholder while the workspace is set up).
