@@ -2,12 +2,55 @@
 //! the demo authority's access and ID tokens), and checks a data-plane request's credentials
 //! against the scope its operation needs.
 //!
-//! STUB: the interface is fixed; the bodies are being written.
+//! Every token's payload segment is also valid *padded standard* base64 (no `-`, no `_`, length a
+//! multiple of 4), so clients that decode JWTs with a plain base64 decoder (`atob`, `base64 -d`)
+//! read the emulator's tokens as they read ACR's.
 
-use crate::{config::TokenLifetimes, error::ApiError, state::AppState, users::User};
-use acr_types::AccessEntry;
-use axum::http::HeaderMap;
-use std::path::Path;
+use crate::{
+    config::TokenLifetimes,
+    error::{ApiError, ChallengeError},
+    state::AppState,
+    users::User,
+};
+use acr_types::{action, AccessEntry, Secret};
+use axum::http::{header, HeaderMap};
+use base64::{
+    engine::{general_purpose, DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig},
+    Engine as _,
+};
+use rand::Rng as _;
+use rsa::{
+    pkcs1::DecodeRsaPrivateKey as _,
+    pkcs1v15::{Signature, SigningKey, VerifyingKey},
+    pkcs8::{DecodePrivateKey as _, EncodePublicKey as _},
+    signature::{SignatureEncoding as _, Signer as _, Verifier as _},
+    traits::PublicKeyParts as _,
+    RsaPrivateKey,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use sha2::{Digest as _, Sha256};
+use std::{
+    fmt,
+    path::Path,
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+/// The built-in demo signing key (public on purpose; see the file's comment lines).
+const DEMO_KEY_PEM: &str = include_str!("../keys/demo-signing-key.pem");
+
+/// `iss` of every ACR token.
+pub const ACR_ISSUER: &str = "Azure Container Registry";
+
+/// The audience of Entra access tokens that `/oauth2/exchange` accepts (the ACR resource).
+pub const ENTRA_AUDIENCE: &str = "https://containerregistry.azure.net";
+
+/// The tenant id (`tid`) of the demo authority when its `{tenant}` path segment is not a GUID
+/// (`demo`, `common`, `organizations`).
+pub const DEMO_TENANT_ID: &str = "d3a0c0de-0000-4000-8000-0000000000ac";
+
+/// The username that says "the password is an ACR refresh token" (Docker's identity-token login).
+pub const REFRESH_TOKEN_USERNAME: &str = "00000000-0000-0000-0000-000000000000";
 
 /// Who made a data-plane request, and what their token grants.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,28 +66,859 @@ pub struct Principal {
 #[error("{0}")]
 pub struct TokenError(pub String);
 
-/// Signs and verifies every token.
-pub struct TokenIssuer {
-    _lifetimes: TokenLifetimes,
-}
-
-impl TokenIssuer {
-    /// Loads the signing key (`None`: the built-in demo key).
-    pub fn new(_signing_key: Option<&Path>, lifetimes: TokenLifetimes) -> Result<Self, String> {
-        Ok(Self { _lifetimes: lifetimes })
+impl TokenError {
+    fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
     }
 }
 
-/// Checks the credentials of a data-plane request for `scope`.
-pub fn authorize(
-    _state: &AppState,
-    _headers: &HeaderMap,
-    _scope: &AccessEntry,
-) -> Result<Principal, ApiError> {
-    todo!()
+/// The two kinds of ACR token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcrTokenKind {
+    /// Issued by `/oauth2/exchange`; redeemed at `/oauth2/token`.
+    Refresh,
+    /// Issued by `/oauth2/token`; sent as `Authorization: Bearer` to the data plane.
+    Access,
 }
 
-/// Token text for `acr-emulator token`.
-pub fn cli_token(_issuer: &TokenIssuer, _user: &User, _kind: &str, _service: &str, _scope: &str) -> Result<String, String> {
-    todo!()
+impl AcrTokenKind {
+    /// The token's `grant_type` claim.
+    pub fn grant_type(self) -> &'static str {
+        match self {
+            Self::Refresh => "refresh_token",
+            Self::Access => "access_token",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Refresh => "a refresh token",
+            Self::Access => "an access token",
+        }
+    }
+}
+
+/// The `permissions` claim of ACR refresh tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permissions {
+    /// Allowed actions (`["*"]`).
+    pub actions: Vec<String>,
+    /// Excluded actions (`[]`).
+    #[serde(rename = "notActions")]
+    pub not_actions: Vec<String>,
+}
+
+/// The claims of an ACR refresh or access token, in ACR's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcrClaims {
+    /// Random token id.
+    pub jti: String,
+    /// The principal: a UPN, a token name, or empty for anonymous.
+    pub sub: String,
+    /// Not before (Unix seconds).
+    pub nbf: u64,
+    /// Expiry (Unix seconds).
+    pub exp: u64,
+    /// Issued at (Unix seconds).
+    pub iat: u64,
+    /// Always [`ACR_ISSUER`].
+    pub iss: String,
+    /// The login server the token is for.
+    pub aud: String,
+    /// Always `1.0`.
+    pub version: String,
+    /// `refresh_token` or `access_token` ([`AcrTokenKind::grant_type`]).
+    pub grant_type: String,
+    /// The Entra tenant (refresh tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// `{"actions":["*"],"notActions":[]}` (refresh tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Permissions>,
+    /// Granted access (access tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<Vec<AccessEntry>>,
+    /// Always empty.
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// The claims of a demo-authority access token that `/oauth2/exchange` reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EntraClaims {
+    /// Audience ([`ENTRA_AUDIENCE`]).
+    pub aud: String,
+    /// The authority (`{origin}/{tenant}/v2.0`).
+    pub iss: String,
+    /// Tenant id.
+    pub tid: String,
+    /// The user's object id.
+    pub oid: String,
+    /// The user's UPN.
+    pub upn: String,
+    /// The user's sign-in name.
+    pub preferred_username: String,
+    /// The user's display name.
+    pub name: String,
+    /// Delegated scopes, space-separated.
+    pub scp: String,
+    /// The client the token was issued to.
+    pub azp: String,
+    /// Expiry (Unix seconds).
+    pub exp: u64,
+    /// Not before (Unix seconds).
+    pub nbf: u64,
+    /// Issued at (Unix seconds).
+    pub iat: u64,
+    /// Always `2.0`.
+    pub ver: String,
+}
+
+/// What an Entra-style token is issued for: the authority, the tenant and the client.
+#[derive(Debug, Clone, Copy)]
+pub struct EntraContext<'a> {
+    /// The authority's issuer, `{origin}/{tenant}/v2.0`.
+    pub issuer: &'a str,
+    /// The tenant id (`tid`).
+    pub tenant_id: &'a str,
+    /// The application (client) id.
+    pub client_id: &'a str,
+}
+
+/// Signs and verifies every token.
+pub struct TokenIssuer {
+    lifetimes: TokenLifetimes,
+    kid: String,
+    signing: SigningKey<Sha256>,
+    verifying: VerifyingKey<Sha256>,
+    jwk_n: String,
+    jwk_e: String,
+}
+
+impl fmt::Debug for TokenIssuer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenIssuer")
+            .field("kid", &self.kid)
+            .field("lifetimes", &self.lifetimes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Base64url without padding, the JWT encoding.
+fn b64url(bytes: &[u8]) -> String {
+    general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Base64url that tolerates padding, for reading segments.
+const B64URL_LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Seconds since the Unix epoch.
+pub fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// A random UUID v4 string.
+pub fn random_uuid() -> String {
+    let mut b: [u8; 16] = rand::thread_rng().gen();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+/// `n` random bytes as base64url text (codes, opaque refresh tokens).
+pub fn random_text(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    rand::thread_rng().fill(bytes.as_mut_slice());
+    b64url(&bytes)
+}
+
+/// JSON text with every character that could produce `-` or `_` in base64 escaped: non-ASCII
+/// characters and `>`, `?`, `~`, DEL (the only ASCII bytes whose low six bits are 62 or 63).
+/// These characters can only occur inside JSON strings, where `\uXXXX` means the same.
+fn base64_safe_json(value: &Value) -> String {
+    let raw = value.to_string();
+    let mut out = String::with_capacity(raw.len() + 16);
+    for c in raw.chars() {
+        if matches!(c, '>' | '?' | '~' | '\u{7f}') || !c.is_ascii() {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// True when a payload segment is also plain padded base64: no `-`, no `_`, length % 4 == 0.
+pub fn is_plain_base64(segment: &str) -> bool {
+    segment.len() % 4 == 0 && !segment.contains(['-', '_'])
+}
+
+/// Encodes a claims object as a payload segment that is also plain base64. The JSON is made
+/// ASCII with the risky characters escaped, then filled with 0–2 spaces before the closing brace
+/// so its length is a multiple of 3; should the result still not qualify, `vary` (a random-id
+/// claim) is drawn again and the loop repeats.
+fn encode_payload(mut claims: Map<String, Value>, vary: &str) -> String {
+    for _ in 0..1000 {
+        let mut text = base64_safe_json(&Value::Object(claims.clone()));
+        let fill = (3 - text.len() % 3) % 3;
+        text.insert_str(text.len() - 1, &" ".repeat(fill));
+        let segment = b64url(text.as_bytes());
+        if is_plain_base64(&segment) {
+            return segment;
+        }
+        claims.insert(vary.to_owned(), Value::String(random_uuid()));
+    }
+    // Not reachable: the escaping above makes every segment qualify on the first pass.
+    b64url(Value::Object(claims).to_string().as_bytes())
+}
+
+fn to_map<T: Serialize>(claims: &T) -> Map<String, Value> {
+    match serde_json::to_value(claims) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    }
+}
+
+impl TokenIssuer {
+    /// Loads the signing key (`None`: the built-in demo key). The PEM may be PKCS#8
+    /// (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`); text before the first
+    /// `-----BEGIN` (comments) is ignored. The key must have at least 2048 bits.
+    pub fn new(signing_key: Option<&Path>, lifetimes: TokenLifetimes) -> Result<Self, String> {
+        let (pem, origin) = match signing_key {
+            None => (DEMO_KEY_PEM.to_owned(), "the built-in demo key".to_owned()),
+            Some(path) => (
+                std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read the signing key {}: {e}", path.display()))?,
+                path.display().to_string(),
+            ),
+        };
+        let start = pem
+            .find("-----BEGIN")
+            .ok_or_else(|| format!("{origin}: no PEM block (-----BEGIN …) found"))?;
+        let pem = pem[start..].trim();
+        let key = if pem.starts_with("-----BEGIN RSA PRIVATE KEY") {
+            RsaPrivateKey::from_pkcs1_pem(pem).map_err(|e| e.to_string())
+        } else {
+            RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| e.to_string())
+        }
+        .map_err(|e| format!("{origin}: not an RSA private key in PEM: {e}"))?;
+        if key.size() < 256 {
+            return Err(format!(
+                "{origin}: the RSA key has {} bits; at least 2048 are needed",
+                key.size() * 8
+            ));
+        }
+        let public = key.to_public_key();
+        let der = public
+            .to_public_key_der()
+            .map_err(|e| format!("{origin}: cannot encode the public key: {e}"))?;
+        let digest = Sha256::digest(der.as_bytes());
+        let kid: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        Ok(Self {
+            lifetimes,
+            kid,
+            jwk_n: b64url(&public.n().to_bytes_be()),
+            jwk_e: b64url(&public.e().to_bytes_be()),
+            verifying: VerifyingKey::new(public),
+            signing: SigningKey::new(key),
+        })
+    }
+
+    /// The key id in every token's header and in the JWKS.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The token lifetimes.
+    pub fn lifetimes(&self) -> &TokenLifetimes {
+        &self.lifetimes
+    }
+
+    /// The public key as a JSON Web Key Set (`/{tenant}/discovery/v2.0/keys`).
+    pub fn jwks(&self) -> Value {
+        json!({"keys": [{
+            "kty": "RSA",
+            "use": "sig",
+            "kid": self.kid,
+            "n": self.jwk_n,
+            "e": self.jwk_e,
+            "alg": "RS256",
+        }]})
+    }
+
+    /// Signs a claims object; `vary` names the random-id claim that may be redrawn so the
+    /// payload is plain base64.
+    fn sign(&self, claims: Map<String, Value>, vary: &str) -> Secret {
+        let header = json!({"alg": "RS256", "kid": self.kid, "typ": "JWT"});
+        let mut text =
+            format!("{}.{}", b64url(header.to_string().as_bytes()), encode_payload(claims, vary));
+        // Cannot fail: the key was checked to be large enough for a SHA-256 PKCS#1 v1.5 signature.
+        let signature: Signature =
+            self.signing.try_sign(text.as_bytes()).expect("RS256 signing with a checked key");
+        text.push('.');
+        text.push_str(&b64url(&signature.to_bytes()));
+        Secret::new(text)
+    }
+
+    /// Checks a token's form and signature and returns its claims, without looking at them.
+    pub fn verify_signature(&self, token: &str) -> Result<Value, TokenError> {
+        let mut parts = token.split('.');
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(TokenError::new("the token is not a JWT (three dot-separated parts)"));
+        };
+        let not_jwt = || TokenError::new("the token is not a JWT (a part is not base64url JSON)");
+        let header: Value = B64URL_LENIENT
+            .decode(h)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(not_jwt)?;
+        if header.get("alg").and_then(Value::as_str) != Some("RS256") {
+            return Err(TokenError::new("the token is not signed with RS256"));
+        }
+        if header.get("kid").and_then(Value::as_str).is_some_and(|k| k != self.kid) {
+            return Err(TokenError::new("the token is signed with an unknown key (kid)"));
+        }
+        let bad_signature = || TokenError::new("the token's signature is not valid");
+        let signature = B64URL_LENIENT.decode(s).map_err(|_| bad_signature())?;
+        let signature = Signature::try_from(signature.as_slice()).map_err(|_| bad_signature())?;
+        self.verifying
+            .verify(format!("{h}.{p}").as_bytes(), &signature)
+            .map_err(|_| bad_signature())?;
+        let claims: Value = B64URL_LENIENT
+            .decode(p)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(not_jwt)?;
+        if !claims.is_object() {
+            return Err(not_jwt());
+        }
+        Ok(claims)
+    }
+
+    fn acr_claims(&self, kind: AcrTokenKind, subject: &str, service: &str) -> AcrClaims {
+        let iat = now();
+        let life = match kind {
+            AcrTokenKind::Refresh => self.lifetimes.refresh,
+            AcrTokenKind::Access => self.lifetimes.access,
+        };
+        AcrClaims {
+            jti: random_uuid(),
+            sub: subject.to_owned(),
+            nbf: iat,
+            exp: iat + life.as_secs(),
+            iat,
+            iss: ACR_ISSUER.to_owned(),
+            aud: service.to_owned(),
+            version: "1.0".to_owned(),
+            grant_type: kind.grant_type().to_owned(),
+            tenant: None,
+            permissions: None,
+            access: None,
+            roles: Vec::new(),
+        }
+    }
+
+    /// An ACR refresh token for `subject` (a UPN) at the registry `service`.
+    pub fn refresh_token(&self, subject: &str, service: &str, tenant: &str) -> Secret {
+        let mut c = self.acr_claims(AcrTokenKind::Refresh, subject, service);
+        c.tenant = Some(tenant.to_owned());
+        c.permissions =
+            Some(Permissions { actions: vec![action::ALL.to_owned()], not_actions: Vec::new() });
+        self.sign(to_map(&c), "jti")
+    }
+
+    /// An ACR access token for `subject` (empty: anonymous) at `service` granting `access`.
+    pub fn access_token(&self, subject: &str, service: &str, access: Vec<AccessEntry>) -> Secret {
+        let mut c = self.acr_claims(AcrTokenKind::Access, subject, service);
+        c.access = Some(access);
+        self.sign(to_map(&c), "jti")
+    }
+
+    /// Verifies an ACR token of `kind` for `service`: signature, issuer, `nbf`/`exp` against the
+    /// clock, audience and `grant_type`.
+    pub fn verify_acr(
+        &self,
+        token: &str,
+        service: &str,
+        kind: AcrTokenKind,
+    ) -> Result<AcrClaims, TokenError> {
+        let value = self.verify_signature(token)?;
+        let claims: AcrClaims = serde_json::from_value(value)
+            .map_err(|_| TokenError::new("the token is not an ACR token (claims missing)"))?;
+        if claims.iss != ACR_ISSUER {
+            return Err(TokenError::new("the token was not issued by the registry"));
+        }
+        check_times(claims.nbf, claims.exp)?;
+        if claims.aud != service {
+            return Err(TokenError(format!(
+                "the token is for the registry '{}', not '{service}'",
+                claims.aud
+            )));
+        }
+        if claims.grant_type != kind.grant_type() {
+            return Err(TokenError(format!(
+                "the token is not {} (its grant_type is '{}')",
+                kind.noun(),
+                claims.grant_type
+            )));
+        }
+        Ok(claims)
+    }
+
+    fn entra_base(&self, ctx: &EntraContext<'_>, user: &User, aud: &str) -> Map<String, Value> {
+        let iat = now();
+        let mut m = Map::new();
+        m.insert("aud".into(), aud.into());
+        m.insert("iss".into(), ctx.issuer.into());
+        m.insert("iat".into(), iat.into());
+        m.insert("nbf".into(), iat.into());
+        m.insert("exp".into(), (iat + self.lifetimes.entra_access.as_secs()).into());
+        m.insert("name".into(), user.display_name.clone().into());
+        m.insert("oid".into(), user.object_id.clone().into());
+        m.insert("preferred_username".into(), user.upn.clone().into());
+        m.insert("sub".into(), pairwise_subject(&user.object_id, ctx.client_id).into());
+        m.insert("tid".into(), ctx.tenant_id.into());
+        m.insert("uti".into(), random_text(16).into());
+        m.insert("ver".into(), "2.0".into());
+        m
+    }
+
+    /// A demo-authority access token for the ACR resource ([`ENTRA_AUDIENCE`]) with the
+    /// delegated scopes `scp` (space-separated, e.g. `user_impersonation`).
+    pub fn entra_access_token(&self, ctx: &EntraContext<'_>, user: &User, scp: &str) -> Secret {
+        let mut m = self.entra_base(ctx, user, ENTRA_AUDIENCE);
+        m.insert("azp".into(), ctx.client_id.into());
+        m.insert("azpacr".into(), "0".into());
+        m.insert("appid".into(), ctx.client_id.into());
+        m.insert("scp".into(), scp.into());
+        m.insert("upn".into(), user.upn.clone().into());
+        self.sign(m, "uti")
+    }
+
+    /// A demo-authority ID token for the client, with `nonce` from the authorization request.
+    pub fn entra_id_token(
+        &self,
+        ctx: &EntraContext<'_>,
+        user: &User,
+        nonce: Option<&str>,
+    ) -> Secret {
+        let mut m = self.entra_base(ctx, user, ctx.client_id);
+        if let Some(n) = nonce {
+            m.insert("nonce".into(), n.into());
+        }
+        self.sign(m, "uti")
+    }
+
+    /// Verifies a demo-authority access token: signature, `nbf`/`exp`, audience
+    /// [`ENTRA_AUDIENCE`], and that it names a user (`oid`).
+    pub fn verify_entra_access(&self, token: &str) -> Result<EntraClaims, TokenError> {
+        let value = self.verify_signature(token)?;
+        let claims: EntraClaims = serde_json::from_value(value)
+            .map_err(|_| TokenError::new("the token is not an Entra access token"))?;
+        check_times(claims.nbf, claims.exp)?;
+        if claims.aud.trim_end_matches('/') != ENTRA_AUDIENCE {
+            return Err(TokenError(format!(
+                "the Entra token's audience is '{}', not '{ENTRA_AUDIENCE}'",
+                claims.aud
+            )));
+        }
+        if claims.oid.is_empty() {
+            return Err(TokenError::new("the Entra token names no user (oid)"));
+        }
+        Ok(claims)
+    }
+}
+
+/// A stable per-application subject, as Entra's pairwise `sub`.
+fn pairwise_subject(oid: &str, client_id: &str) -> String {
+    let d = Sha256::digest(format!("{oid}|{client_id}").as_bytes());
+    b64url(&d[..24])
+}
+
+fn check_times(nbf: u64, exp: u64) -> Result<(), TokenError> {
+    let t = now();
+    if t >= exp {
+        return Err(TokenError::new("the token has expired"));
+    }
+    if t < nbf {
+        return Err(TokenError::new("the token is not valid yet (nbf)"));
+    }
+    Ok(())
+}
+
+/// Compares secrets through their hashes, so the time taken says nothing about the value.
+fn same_secret(a: &str, b: &str) -> bool {
+    Sha256::digest(a.as_bytes()) == Sha256::digest(b.as_bytes())
+}
+
+/// Checks `username`/`password` of the `password` grant or of `Authorization: Basic`: a user
+/// (by id or UPN) whose password matches, or [`REFRESH_TOKEN_USERNAME`] with an ACR refresh token
+/// for `service` as the password. Returns the user.
+pub fn check_password<'a>(
+    state: &'a AppState,
+    username: &str,
+    password: &str,
+    service: &str,
+) -> Result<&'a User, TokenError> {
+    if username == REFRESH_TOKEN_USERNAME {
+        let claims = state.issuer.verify_acr(password, service, AcrTokenKind::Refresh)?;
+        return state
+            .users
+            .by_upn(&claims.sub)
+            .ok_or_else(|| TokenError(format!("the user '{}' no longer exists", claims.sub)));
+    }
+    state
+        .users
+        .0
+        .iter()
+        .find(|u| {
+            (u.id == username || u.upn == username)
+                && u.password.as_deref().is_some_and(|p| same_secret(p, password))
+        })
+        .ok_or_else(|| TokenError::new("the username or password is incorrect"))
+}
+
+/// Decodes `Authorization: Basic base64(user:password)`; `None` when it is not Basic or not
+/// decodable.
+pub fn basic_credentials(headers: &HeaderMap) -> Option<(String, Secret)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, rest) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let lenient = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    let bytes = lenient.decode(rest.trim()).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_owned(), Secret::new(password)))
+}
+
+/// What anonymous clients receive when anonymous pull is on: `pull` and `metadata_read` on
+/// repositories, and the catalog; nothing else.
+pub fn anonymous_grant(requested: &[AccessEntry]) -> Vec<AccessEntry> {
+    const READ: [&str; 2] = [action::METADATA_READ, action::PULL];
+    requested
+        .iter()
+        .filter_map(|r| {
+            let actions: Vec<String> = match r.kind.as_str() {
+                "registry" if r.name == "catalog" => r.actions.clone(),
+                "repository" if r.actions.iter().any(|a| a == action::ALL) => {
+                    READ.iter().map(|a| (*a).to_owned()).collect()
+                }
+                "repository" => {
+                    r.actions.iter().filter(|a| READ.contains(&a.as_str())).cloned().collect()
+                }
+                _ => Vec::new(),
+            };
+            (!actions.is_empty()).then(|| AccessEntry {
+                kind: r.kind.clone(),
+                name: r.name.clone(),
+                actions,
+            })
+        })
+        .collect()
+}
+
+/// True when `access` holds every action `scope` asks for. An entry matches on type and name;
+/// a granted repository name `*` matches every repository.
+pub fn access_allows(access: &[AccessEntry], scope: &AccessEntry) -> bool {
+    let matching: Vec<&AccessEntry> = access
+        .iter()
+        .filter(|e| {
+            e.kind == scope.kind
+                && (e.name == scope.name || (e.kind == "repository" && e.name == "*"))
+        })
+        .collect();
+    !scope.actions.is_empty() && scope.actions.iter().all(|a| matching.iter().any(|e| e.allows(a)))
+}
+
+/// Checks the credentials of a data-plane request for `scope`.
+///
+/// * no `Authorization` → 401 challenge without `error`;
+/// * `Bearer` with a token that is not a valid ACR access token for this login server (bad
+///   signature, expired, another registry, a refresh token, an anonymous token while anonymous
+///   pull is off) → challenge with `error="invalid_token"`;
+/// * a valid token that does not hold every action of `scope` → `error="insufficient_scope"`;
+/// * `Basic` with the password of a user (or a refresh token, see [`check_password`]) → that
+///   user's grants for `scope`; bad credentials or no grant → `Basic` challenge.
+pub fn authorize(
+    state: &AppState,
+    headers: &HeaderMap,
+    scope: &AccessEntry,
+) -> Result<Principal, ApiError> {
+    let service = state.login_server(headers);
+    let challenge = |error| ApiError::Unauthorized {
+        realm: state.realm(headers),
+        service: service.clone(),
+        scope: Some(scope.to_string()),
+        error,
+    };
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(challenge(ChallengeError::None));
+    };
+    let value = value.to_str().unwrap_or("").trim();
+    let (scheme, credentials) = value.split_once(' ').unwrap_or((value, ""));
+    if scheme.eq_ignore_ascii_case("basic") {
+        let (user, password) = basic_credentials(headers).ok_or(ApiError::BasicUnauthorized)?;
+        let user = check_password(state, &user, password.expose(), &service)
+            .map_err(|_| ApiError::BasicUnauthorized)?;
+        let granted = user.grant(scope).ok_or(ApiError::BasicUnauthorized)?;
+        if !access_allows(std::slice::from_ref(&granted), scope) {
+            return Err(ApiError::BasicUnauthorized);
+        }
+        return Ok(Principal { subject: user.upn.clone(), access: vec![granted] });
+    }
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(challenge(ChallengeError::InvalidToken));
+    }
+    let claims = state
+        .issuer
+        .verify_acr(credentials.trim(), &service, AcrTokenKind::Access)
+        .map_err(|_| challenge(ChallengeError::InvalidToken))?;
+    if claims.sub.is_empty() && !state.config.anonymous_pull {
+        return Err(challenge(ChallengeError::InvalidToken));
+    }
+    let access = claims.access.unwrap_or_default();
+    if !access_allows(&access, scope) {
+        return Err(challenge(ChallengeError::InsufficientScope));
+    }
+    Ok(Principal { subject: claims.sub, access })
+}
+
+/// Token text for `acr-emulator token`: `kind` `entra` (default; a demo-authority access token
+/// to exchange at `/oauth2/exchange`), `refresh` (an ACR refresh token for `service`) or
+/// `access` (an ACR access token for `service` with the user's grants for `scope`).
+pub fn cli_token(
+    issuer: &TokenIssuer,
+    user: &User,
+    kind: &str,
+    service: &str,
+    scope: &str,
+) -> Result<String, String> {
+    let token = match kind {
+        "" | "entra" => {
+            let authority = format!("http://{service}/demo/v2.0");
+            let ctx = EntraContext {
+                issuer: &authority,
+                tenant_id: DEMO_TENANT_ID,
+                client_id: "acr-emulator-cli",
+            };
+            issuer.entra_access_token(&ctx, user, "user_impersonation")
+        }
+        "refresh" => issuer.refresh_token(&user.upn, service, DEMO_TENANT_ID),
+        "access" => {
+            let requested = AccessEntry::parse_scopes(scope).map_err(|e| e.to_string())?;
+            issuer.access_token(&user.upn, service, user.grant_all(&requested))
+        }
+        other => {
+            return Err(format!("unknown token kind '{other}' (expected entra, refresh or access)"))
+        }
+    };
+    Ok(token.expose().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::users::{Grant, UserKind};
+    use std::time::Duration;
+
+    fn issuer() -> TokenIssuer {
+        TokenIssuer::new(None, TokenLifetimes::default()).unwrap()
+    }
+
+    fn user() -> User {
+        User {
+            id: "viewer".into(),
+            display_name: "Vïewer <b>".into(),
+            upn: "viewer@contoso.example".into(),
+            object_id: "11111111-2222-3333-4444-555555555555".into(),
+            kind: UserKind::Entra,
+            password: None,
+            catalog: true,
+            grants: vec![Grant { repositories: "*".into(), actions: vec!["pull".into()] }],
+            description: String::new(),
+        }
+    }
+
+    fn payload(token: &str) -> Value {
+        let p = token.split('.').nth(1).unwrap();
+        assert!(is_plain_base64(p), "{p}");
+        serde_json::from_slice(&general_purpose::STANDARD.decode(p).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn demo_key_loads_with_a_stable_kid() {
+        let a = issuer();
+        let b = issuer();
+        assert_eq!(a.kid(), b.kid());
+        assert_eq!(a.kid().len(), 16);
+        let jwks = a.jwks();
+        assert_eq!(jwks["keys"][0]["kid"], a.kid());
+        assert_eq!(jwks["keys"][0]["e"], "AQAB");
+        assert!(format!("{a:?}").contains("kid"));
+    }
+
+    #[test]
+    fn bad_key_files_are_reported() {
+        let dir = std::env::temp_dir().join(format!("acr-emulator-auth-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("bad.pem");
+        std::fs::write(&f, "nothing here").unwrap();
+        assert!(TokenIssuer::new(Some(&f), TokenLifetimes::default()).unwrap_err().contains("PEM"));
+        assert!(TokenIssuer::new(Some(&dir.join("missing.pem")), TokenLifetimes::default())
+            .unwrap_err()
+            .contains("cannot read"));
+        std::fs::write(&f, DEMO_KEY_PEM).unwrap();
+        assert!(TokenIssuer::new(Some(&f), TokenLifetimes::default()).is_ok());
+    }
+
+    #[test]
+    fn acr_tokens_round_trip_and_keep_their_kind() {
+        let i = issuer();
+        let r = i.refresh_token("viewer@contoso.example", "r.test", DEMO_TENANT_ID);
+        let c = i.verify_acr(r.expose(), "r.test", AcrTokenKind::Refresh).unwrap();
+        assert_eq!(c.sub, "viewer@contoso.example");
+        assert_eq!(c.permissions.unwrap().actions, vec!["*"]);
+        assert!(i.verify_acr(r.expose(), "r.test", AcrTokenKind::Access).is_err());
+        assert!(i.verify_acr(r.expose(), "other.test", AcrTokenKind::Refresh).is_err());
+
+        let a = i.access_token("x", "r.test", vec![AccessEntry::catalog()]);
+        let p = payload(a.expose());
+        assert_eq!(p["iss"], ACR_ISSUER);
+        assert_eq!(p["version"], "1.0");
+        assert_eq!(p["roles"], json!([]));
+        assert_eq!(p["access"][0]["name"], "catalog");
+        assert!(p.get("tenant").is_none());
+        assert_eq!(p["exp"].as_u64().unwrap() - p["iat"].as_u64().unwrap(), 75 * 60);
+    }
+
+    #[test]
+    fn tampering_and_garbage_are_refused() {
+        let i = issuer();
+        let a = i.access_token("x", "r.test", vec![]);
+        let t = a.expose();
+        let (head, rest) = t.split_once('.').unwrap();
+        let (_, sig) = rest.split_once('.').unwrap();
+        let forged = general_purpose::URL_SAFE_NO_PAD
+            .encode(json!({"sub":"admin","aud":"r.test"}).to_string());
+        let e = i.verify_signature(&format!("{head}.{forged}.{sig}")).unwrap_err();
+        assert!(e.0.contains("signature"), "{e}");
+        for bad in ["", "abc", "a.b.c", "a.b.c.d", "eyJhbGciOiJub25lIn0.e30."] {
+            assert!(i.verify_acr(bad, "r.test", AcrTokenKind::Access).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn expired_tokens_are_refused() {
+        let lifetimes = TokenLifetimes {
+            access: Duration::ZERO,
+            refresh: Duration::ZERO,
+            entra_access: Duration::ZERO,
+        };
+        let i = TokenIssuer::new(None, lifetimes).unwrap();
+        let a = i.access_token("x", "r.test", vec![]);
+        let e = i.verify_acr(a.expose(), "r.test", AcrTokenKind::Access).unwrap_err();
+        assert!(e.0.contains("expired"));
+        let ctx = EntraContext { issuer: "http://h/t/v2.0", tenant_id: "t", client_id: "c" };
+        let t = i.entra_access_token(&ctx, &user(), "user_impersonation");
+        assert!(i.verify_entra_access(t.expose()).unwrap_err().0.contains("expired"));
+    }
+
+    #[test]
+    fn entra_tokens_carry_the_user() {
+        let i = issuer();
+        let ctx = EntraContext { issuer: "http://h/demo/v2.0", tenant_id: "tid", client_id: "app" };
+        let u = user();
+        let t = i.entra_access_token(&ctx, &u, "user_impersonation");
+        let c = i.verify_entra_access(t.expose()).unwrap();
+        assert_eq!(
+            (c.oid.as_str(), c.tid.as_str(), c.azp.as_str()),
+            (u.object_id.as_str(), "tid", "app")
+        );
+        assert_eq!(c.name, "Vïewer <b>");
+        assert_eq!(c.ver, "2.0");
+        let id = i.entra_id_token(&ctx, &u, Some("n~1?"));
+        let p = payload(id.expose());
+        assert_eq!(p["aud"], "app");
+        assert_eq!(p["nonce"], "n~1?");
+        // An ID token is not an access token for the registry.
+        assert!(i.verify_entra_access(id.expose()).is_err());
+        // An ACR token is not an Entra token.
+        assert!(i.verify_entra_access(i.access_token("x", "r", vec![]).expose()).is_err());
+    }
+
+    #[test]
+    fn payloads_are_plain_base64_whatever_the_content() {
+        let i = issuer();
+        for n in 0..60 {
+            let sub = format!("{}é>?~\u{7f}😀{}", "x".repeat(n), "~".repeat(n % 7));
+            let t = i.access_token(&sub, "r.test", vec![AccessEntry::repository(&sub, &["pull"])]);
+            assert_eq!(payload(t.expose())["sub"], sub);
+        }
+    }
+
+    #[test]
+    fn access_must_cover_every_requested_action() {
+        let granted = vec![
+            AccessEntry::repository("a/b", &["pull", "metadata_read"]),
+            AccessEntry::repository("*", &["delete"]),
+        ];
+        assert!(access_allows(&granted, &AccessEntry::repository("a/b", &["pull"])));
+        assert!(access_allows(&granted, &AccessEntry::repository("zz", &["delete"])));
+        assert!(access_allows(&granted, &AccessEntry::repository("a/b", &["pull", "delete"])));
+        assert!(!access_allows(&granted, &AccessEntry::repository("a/b", &["pull", "push"])));
+        assert!(!access_allows(&granted, &AccessEntry::catalog()));
+        assert!(access_allows(&[AccessEntry::catalog()], &AccessEntry::catalog()));
+    }
+
+    #[test]
+    fn anonymous_gets_read_only() {
+        let got = anonymous_grant(&[
+            AccessEntry::repository("a", &["pull", "delete"]),
+            AccessEntry::repository("b", &["*"]),
+            AccessEntry::repository("c", &["push"]),
+            AccessEntry::catalog(),
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                AccessEntry::repository("a", &["pull"]),
+                AccessEntry::repository("b", &["metadata_read", "pull"]),
+                AccessEntry::catalog(),
+            ]
+        );
+    }
+
+    #[test]
+    fn cli_tokens() {
+        let i = issuer();
+        let u = user();
+        let e = cli_token(&i, &u, "entra", "r.test", "").unwrap();
+        assert_eq!(i.verify_entra_access(&e).unwrap().oid, u.object_id);
+        let r = cli_token(&i, &u, "refresh", "r.test", "").unwrap();
+        assert!(i.verify_acr(&r, "r.test", AcrTokenKind::Refresh).is_ok());
+        let a = cli_token(&i, &u, "access", "r.test", "repository:x:pull,push registry:catalog:*")
+            .unwrap();
+        let c = i.verify_acr(&a, "r.test", AcrTokenKind::Access).unwrap();
+        assert_eq!(
+            c.access.unwrap(),
+            vec![AccessEntry::repository("x", &["pull"]), AccessEntry::catalog()]
+        );
+        assert!(cli_token(&i, &u, "bogus", "r.test", "").is_err());
+        assert!(cli_token(&i, &u, "access", "r.test", "nonsense").is_err());
+    }
 }

@@ -118,7 +118,9 @@ impl ApiError {
                 "repository name not known to registry",
                 Some(json!({ "name": name })),
             ),
-            Self::TagUnknown => AcrErrors::one(code::TAG_UNKNOWN, "the specified tag does not exist", None),
+            Self::TagUnknown => {
+                AcrErrors::one(code::TAG_UNKNOWN, "the specified tag does not exist", None)
+            }
             Self::ManifestUnknown(reference) => AcrErrors::one(
                 code::MANIFEST_UNKNOWN,
                 "manifest unknown",
@@ -135,11 +137,17 @@ impl ApiError {
                 format!("the request body is larger than the limit of {limit} bytes"),
                 None,
             ),
-            Self::NotFound => AcrErrors::one(code::UNSUPPORTED, "the requested path is not an API endpoint", None),
-            Self::MethodNotAllowed => {
-                AcrErrors::one(code::UNSUPPORTED, "the method is not supported on this endpoint", None)
+            Self::NotFound => {
+                AcrErrors::one(code::UNSUPPORTED, "the requested path is not an API endpoint", None)
             }
-            Self::Throttled(_) => AcrErrors::one(code::TOO_MANY_REQUESTS, "too many requests", None),
+            Self::MethodNotAllowed => AcrErrors::one(
+                code::UNSUPPORTED,
+                "the method is not supported on this endpoint",
+                None,
+            ),
+            Self::Throttled(_) => {
+                AcrErrors::one(code::TOO_MANY_REQUESTS, "too many requests", None)
+            }
             Self::Unavailable => AcrErrors::one(
                 code::SERVICE_UNAVAILABLE,
                 "the service is temporarily unavailable, retry later",
@@ -160,7 +168,9 @@ impl ApiError {
                 match error {
                     ChallengeError::None => {}
                     ChallengeError::InvalidToken => v.push_str(",error=\"invalid_token\""),
-                    ChallengeError::InsufficientScope => v.push_str(",error=\"insufficient_scope\""),
+                    ChallengeError::InsufficientScope => {
+                        v.push_str(",error=\"insufficient_scope\"")
+                    }
                 }
                 Some(v)
             }
@@ -193,6 +203,21 @@ impl IntoResponse for ApiError {
             res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         res
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::StoreError as S;
+        match e {
+            S::NameUnknown(name) => Self::NameUnknown(name.to_string()),
+            S::TagUnknown => Self::TagUnknown,
+            S::ManifestUnknown(r) => Self::ManifestUnknown(r),
+            S::Disallowed => Self::Disallowed,
+            S::ManifestInvalid(m) => Self::bad_request(code::MANIFEST_INVALID, m),
+            e @ S::DigestMismatch(_) => Self::bad_request(code::DIGEST_INVALID, e.to_string()),
+            S::ReferenceInvalid(m) => Self::bad_request(code::TAG_INVALID, m),
+        }
     }
 }
 

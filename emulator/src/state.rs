@@ -58,6 +58,13 @@ impl Stats {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Sets every counter back to zero.
+    pub fn reset(&self) {
+        for c in [&self.registry, &self.exchange, &self.token, &self.throttled, &self.unavailable] {
+            c.store(0, Ordering::Relaxed);
+        }
+    }
+
     /// The counters as JSON.
     pub fn to_json(&self) -> serde_json::Value {
         let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
@@ -97,4 +104,43 @@ impl AppState {
     pub fn realm(&self, headers: &HeaderMap) -> String {
         format!("{}://{}/oauth2/token", self.scheme(), self.login_server(headers))
     }
+}
+
+impl AppState {
+    /// Saves the state to the data file, if one is configured. Writes are serialised and done off
+    /// the async workers; a failure is a 500 (the change is kept in memory).
+    pub async fn persist(&self) -> Result<(), crate::error::ApiError> {
+        let Some(path) = self.config.data_file.clone() else {
+            return Ok(());
+        };
+        let _guard = self.save_lock.lock().await;
+        let store = self.store.read().map_err(|_| poisoned())?.clone();
+        let users = self.users.clone();
+        tokio::task::spawn_blocking(move || crate::persist::save(&path, &store, &users))
+            .await
+            .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?
+            .map_err(crate::error::ApiError::Internal)
+    }
+
+    /// Runs `f` with the store locked for reading.
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, crate::store::StoreError>,
+    ) -> Result<T, crate::error::ApiError> {
+        let store = self.store.read().map_err(|_| poisoned())?;
+        f(&store).map_err(Into::into)
+    }
+
+    /// Runs `f` with the store locked for writing.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, crate::store::StoreError>,
+    ) -> Result<T, crate::error::ApiError> {
+        let mut store = self.store.write().map_err(|_| poisoned())?;
+        f(&mut store).map_err(Into::into)
+    }
+}
+
+fn poisoned() -> crate::error::ApiError {
+    crate::error::ApiError::Internal("the store lock is poisoned".into())
 }

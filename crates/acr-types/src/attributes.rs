@@ -134,7 +134,11 @@ mod tests {
     #[test]
     fn changes_from_drops_no_op_flags() {
         let cur = ChangeableAttributes { write_enabled: false, ..Default::default() };
-        let want = AttributesPatch { write_enabled: Some(false), delete_enabled: Some(false), ..Default::default() };
+        let want = AttributesPatch {
+            write_enabled: Some(false),
+            delete_enabled: Some(false),
+            ..Default::default()
+        };
         let got = want.changes_from(&cur);
         assert_eq!(got, AttributesPatch { delete_enabled: Some(false), ..Default::default() });
     }

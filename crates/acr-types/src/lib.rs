@@ -27,8 +27,7 @@ pub use names::{
 };
 pub use repository::{DeletedRepository, Repositories, RepositoryAttributes};
 pub use tag::{
-    ManifestOrderBy, OrderBy, RepositoryTags, TagAttributes, TagAttributesBase, TagList,
-    TagOrderBy,
+    ManifestOrderBy, OrderBy, RepositoryTags, TagAttributes, TagAttributesBase, TagList, TagOrderBy,
 };
 pub use time::{Timestamp, TimestampError};
 pub use token::{

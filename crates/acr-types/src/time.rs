@@ -57,7 +57,9 @@ impl Timestamp {
         let b = text.as_bytes();
         let (y, mo, d) = (digits(b, 0, 4)?, digits(b, 5, 2)?, digits(b, 8, 2)?);
         let (h, mi, s) = (digits(b, 11, 2)?, digits(b, 14, 2)?, digits(b, 17, 2)?);
-        if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !matches!(b.get(10), Some(b'T' | b't'))
+        if b.get(4) != Some(&b'-')
+            || b.get(7) != Some(&b'-')
+            || !matches!(b.get(10), Some(b'T' | b't'))
         {
             return None;
         }
@@ -199,8 +201,14 @@ mod tests {
 
     #[test]
     fn refuses_garbage() {
-        for bad in ["", "2021-05-28", "2021-13-01T00:00:00Z", "2021-05-28T17:15:14", "x021-05-28T17:15:14Z", "2021-05-28T17:15:14.Z"]
-        {
+        for bad in [
+            "",
+            "2021-05-28",
+            "2021-13-01T00:00:00Z",
+            "2021-05-28T17:15:14",
+            "x021-05-28T17:15:14Z",
+            "2021-05-28T17:15:14.Z",
+        ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad}");
         }
     }

@@ -186,9 +186,14 @@ mod tests {
         assert_eq!(e.to_string(), "repository:prod/api:pull,metadata_read");
         assert!(e.allows("pull") && !e.allows("delete"));
         assert!(AccessEntry::parse_scope("registry:catalog:*").unwrap().allows("anything"));
-        for bad in ["", "repository", "repository:x", "repository::pull", "repository:x:", "a:b:c,,d"] {
+        for bad in
+            ["", "repository", "repository:x", "repository::pull", "repository:x:", "a:b:c,,d"]
+        {
             assert!(AccessEntry::parse_scope(bad).is_err(), "{bad}");
         }
-        assert_eq!(AccessEntry::parse_scopes("registry:catalog:* repository:*:*").unwrap().len(), 2);
+        assert_eq!(
+            AccessEntry::parse_scopes("registry:catalog:* repository:*:*").unwrap().len(),
+            2
+        );
     }
 }

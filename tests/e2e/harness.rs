@@ -1,0 +1,286 @@
+//! The e2e harness: finds the built console (`dist/`), serves it from an in-process emulator,
+//! runs ONE chromedriver per test process, opens a headless Chromium session per scenario and
+//! always closes it, and saves screenshots. Scenarios and page objects live elsewhere; this
+//! module knows processes, ports and paths, not the console's markup.
+//!
+//! Everything it writes stays under `<repo>/target/`: `screenshots/`, `e2e-profiles/<pid>/`
+//! (Chromium user-data dirs), `e2e-tmp/<pid>/` (chromedriver's and Chromium's TMPDIR, which
+//! otherwise fills `/tmp` with `org.chromium.Chromium.*`) and `e2e-logs/`.
+
+use crate::cdp::{self, ColorScheme};
+use fantoccini::{wd::Capabilities, Client, ClientBuilder};
+use serde_json::json;
+use std::{
+    env,
+    error::Error,
+    future::Future,
+    io::{Read, Write},
+    net::{TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        OnceLock,
+    },
+    time::{Duration, Instant},
+};
+
+/// What a scenario returns: `?` works on WebDriver and any other error.
+pub type Outcome = Result<(), Box<dyn Error + Send + Sync>>;
+
+/// Longest a scenario may run before it fails (and its browser is closed).
+const SCENARIO_TIMEOUT: Duration = Duration::from_secs(90);
+/// Longest chromedriver may take to answer `/status`.
+const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Chromium flags: headless, root-safe, and quiet on a closed network (toolchain.md §3,
+/// pitfall 10).
+const CHROME_ARGS: [&str; 11] = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,900",
+    "--hide-scrollbars",
+];
+
+/// The repository root (the console crate's manifest directory).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `<repo>/target/<sub>`, created if missing.
+fn target_subdir(sub: &str) -> PathBuf {
+    let dir = repo_root().join("target").join(sub);
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    dir
+}
+
+/// The built console: `$ACR_CONSOLE_DIST`, else `<repo>/dist`. Panics with the command to run
+/// when it has not been built.
+pub fn dist_dir() -> PathBuf {
+    let dist = env::var_os("ACR_CONSOLE_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("dist"));
+    assert!(
+        dist.join("index.html").is_file(),
+        "no built console at {}: run `trunk build --release` in {} (with \
+         target/toolchain/wasm-env.sh sourced), or `scripts/test`, or point ACR_CONSOLE_DIST at \
+         a dist/ directory",
+        dist.display(),
+        repo_root().display()
+    );
+    dist
+}
+
+/// The console being served for one test, by an in-process emulator; stops when dropped.
+pub struct Console {
+    /// Origin of the console, without a trailing `/` (e.g. `http://127.0.0.1:43121`).
+    pub base_url: String,
+    /// The emulator: the console at `/` (with the SPA fallback and `config.json`), the registry
+    /// same-origin under `/registry/demo/`, the demo authority under `/demo/`.
+    _emulator: acr_emulator::Running,
+}
+
+impl Console {
+    /// The absolute URL of `path` (which starts with `/`) on this console.
+    pub fn url(&self, path: &str) -> String {
+        [self.base_url.as_str(), path].concat()
+    }
+}
+
+/// Starts an emulator on a free local port serving the built console and the demo registry.
+pub async fn start_console() -> Console {
+    let config = acr_emulator::Config { console_dir: Some(dist_dir()), ..Default::default() };
+    let running = acr_emulator::spawn(config)
+        .await
+        .unwrap_or_else(|e| panic!("cannot start the emulator serving dist/: {e}"));
+    Console { base_url: running.base_url.trim_end_matches('/').to_owned(), _emulator: running }
+}
+
+/// The chromedriver this test process shares between its scenarios.
+struct Chromedriver {
+    url: String,
+    _child: Child,
+}
+
+/// Starts chromedriver once per process. A watchdog shell kills it (and removes this process's
+/// profile and temp directories) once the test process has exited, however it exits: statics
+/// are never dropped, and a `Child` in one would outlive the tests.
+fn chromedriver() -> &'static Chromedriver {
+    static DRIVER: OnceLock<Result<Chromedriver, String>> = OnceLock::new();
+    DRIVER.get_or_init(start_chromedriver).as_ref().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn start_chromedriver() -> Result<Chromedriver, String> {
+    let binary = env::var_os("CHROMEDRIVER")
+        .map(PathBuf::from)
+        .or_else(|| find_on_path("chromedriver"))
+        .ok_or("chromedriver not found: install chromium-driver (scripts/setup.sh) or set CHROMEDRIVER")?;
+    let pid = std::process::id().to_string();
+    let tmp = target_subdir("e2e-tmp").join(&pid);
+    std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    let log_path = target_subdir("e2e-logs").join("chromedriver.log");
+    let log = std::fs::File::create(&log_path)
+        .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+
+    let port = free_port().map_err(|e| format!("no free port for chromedriver: {e}"))?;
+    let child = Command::new(&binary)
+        .arg(format!("--port={port}"))
+        .env("TMPDIR", &tmp)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+
+    let profiles = target_subdir("e2e-profiles").join(&pid);
+    Command::new("sh")
+        .arg("-c")
+        .arg(
+            "while kill -0 \"$0\" 2>/dev/null; do sleep 0.3; done; \
+             kill \"$1\" 2>/dev/null; sleep 1; kill -9 \"$1\" 2>/dev/null; rm -rf \"$2\" \"$3\"",
+        )
+        .args([pid.as_str(), &child.id().to_string()])
+        .args([&tmp, &profiles])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start the chromedriver watchdog: {e}"))?;
+
+    let started = Instant::now();
+    while !driver_ready(port) {
+        if started.elapsed() > DRIVER_START_TIMEOUT {
+            return Err(format!(
+                "chromedriver did not answer /status on port {port} within {DRIVER_START_TIMEOUT:?}; \
+                 see {}",
+                log_path.display()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(Chromedriver { url: format!("http://127.0.0.1:{port}"), _child: child })
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    env::split_paths(&env::var_os("PATH")?).map(|dir| dir.join(name)).find(|p| p.is_file())
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// True when chromedriver's `GET /status` reports `"ready": true`. Reads until the answer shows
+/// up rather than to the end: chromedriver may keep the connection open.
+fn driver_ready(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let (mut response, mut chunk) = (Vec::new(), [0u8; 1024]);
+    while let Ok(n @ 1..) = stream.read(&mut chunk) {
+        response.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&response).replace([' ', '\n', '\r'], "");
+        if text.contains("\"ready\":true") {
+            return true;
+        }
+    }
+    false
+}
+
+/// A fresh Chromium user-data directory under `target/e2e-profiles/<pid>/`.
+fn new_profile_dir() -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = target_subdir("e2e-profiles")
+        .join(std::process::id().to_string())
+        .join(NEXT.fetch_add(1, Ordering::Relaxed).to_string());
+    std::fs::create_dir_all(&dir).expect("create a Chromium profile directory");
+    dir
+}
+
+/// Opens a WebDriver session on the shared chromedriver with a fresh profile.
+async fn open_session(profile: &Path) -> Client {
+    let chrome = env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    let mut args: Vec<String> = CHROME_ARGS.iter().map(|a| a.to_string()).collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    let mut caps = Capabilities::new();
+    caps.insert("goog:chromeOptions".into(), json!({ "binary": chrome, "args": args }));
+    ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&chromedriver().url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot open a Chromium session ({chrome}): {e}"))
+}
+
+/// Runs `scenario` against a new headless Chromium session and ALWAYS closes the session
+/// afterwards, also when the scenario panics, fails or hangs past [`SCENARIO_TIMEOUT`]; then
+/// re-raises the failure (a panicking test would otherwise orphan Chromium: toolchain.md
+/// pitfall 9). On failure a screenshot `failed-<test name>.png` is saved first.
+pub async fn with_browser<F, Fut>(scenario: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = Outcome> + Send + 'static,
+{
+    let profile = new_profile_dir();
+    let client = open_session(&profile).await;
+    let run = tokio::spawn(tokio::time::timeout(SCENARIO_TIMEOUT, scenario(client.clone())));
+    let failure = match run.await {
+        Ok(Ok(Ok(()))) => None,
+        Ok(Ok(Err(error))) => Some(Failure::Message(format!("scenario failed: {error}"))),
+        Ok(Err(_elapsed)) => {
+            Some(Failure::Message(format!("scenario timed out after {SCENARIO_TIMEOUT:?}")))
+        }
+        // The panic hook has already printed the message; the payload is re-raised below.
+        Err(join) if join.is_panic() => Some(Failure::Panic(join.into_panic())),
+        Err(join) => Some(Failure::Message(format!("scenario was cancelled: {join}"))),
+    };
+    if failure.is_some() {
+        let name = std::thread::current().name().unwrap_or("scenario").replace("::", "-");
+        if let Err(e) = screenshot(&client, &format!("failed-{name}")).await {
+            eprintln!("no failure screenshot: {e}");
+        }
+    }
+    if let Err(e) = client.close().await {
+        eprintln!("closing the browser session failed: {e}");
+    }
+    let _ = std::fs::remove_dir_all(&profile);
+    match failure {
+        None => {}
+        Some(Failure::Panic(payload)) => std::panic::resume_unwind(payload),
+        Some(Failure::Message(message)) => panic!("{message}"),
+    }
+}
+
+/// Why a scenario did not pass.
+enum Failure {
+    /// It panicked (an assertion); the payload is re-raised as is.
+    Panic(Box<dyn std::any::Any + Send>),
+    /// It returned an error, timed out or was cancelled.
+    Message(String),
+}
+
+/// Saves the current viewport as `<repo>/target/screenshots/<name>.png` and returns the path.
+pub async fn screenshot(
+    client: &Client,
+    name: &str,
+) -> Result<PathBuf, Box<dyn Error + Send + Sync>> {
+    let png = client.screenshot().await?;
+    let path = target_subdir("screenshots").join(format!("{name}.png"));
+    std::fs::write(&path, png)?;
+    Ok(path)
+}
+
+/// Makes the page see `prefers-color-scheme: <scheme>` (for dark-mode screenshots).
+pub async fn emulate_color_scheme(client: &Client, scheme: ColorScheme) -> Outcome {
+    cdp::emulate_color_scheme(client, scheme).await?;
+    Ok(())
+}
