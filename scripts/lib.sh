@@ -1,6 +1,6 @@
 # Shared helpers for scripts/demo and scripts/test (sourced, not run).
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 T_START=$EPOCHREALTIME
 elapsed() { awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME-$1}"; }
 STEPS_FILE="$ROOT/target/step-times.txt"

@@ -18,7 +18,7 @@ TRUNK_VERSION=0.22.1          # needs rustc >= 1.96.1; 0.21.14 is the proven sta
 TRUNK_FALLBACK_VERSION=0.21.14
 BINARYEN_VERSION=132          # Debian's binaryen 108 breaks wasm-bindgen's externref table
 export DEBIAN_FRONTEND=noninteractive
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 mkdir -p "$TOOLDIR"
 
 T0=$EPOCHREALTIME
@@ -74,7 +74,7 @@ fi
   echo "# mode: $MODE"
   echo "# written by scripts/setup.sh; source only in a subshell for wasm32 commands"
   if [ "$MODE" = debian ]; then
-    apt_install rustc-web rust-web-src lld-22 >&2
+    apt_install rustc-web rust-web-src rust-web-clippy lld-22 >&2
     echo 'export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1'
     echo 'export CARGO_UNSTABLE_BUILD_STD=std,panic_abort'
     # Debian's rustc keeps its own target dir so the two compilers never share artifacts.
