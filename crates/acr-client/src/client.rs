@@ -1,0 +1,513 @@
+//! `RegistryClient`: sends one operation with the right token, follows the registry's 401
+//! challenge, retries throttling and outages with backoff, limits requests in flight, and maps
+//! every failure to a [`ClientError`].
+
+use crate::{
+    auth::{CachedToken, Credential, Resource, TokenStore},
+    challenge,
+    endpoint::Endpoint,
+    transport::{HttpRequest, HttpResponse, Transport},
+    ClientError,
+};
+use acr_types::{code, AcrErrors, Secret};
+use http::{header, Method, StatusCode};
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+/// Tuning of a client; the defaults suit a browser console.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Items per list request (ACR serves at most 1000).
+    pub page_size: usize,
+    /// Retries of a request answered 429 or 503 (or, for reads, with no answer).
+    pub max_retries: u32,
+    /// First backoff delay when the registry sends no `Retry-After`.
+    pub backoff_base: Duration,
+    /// Longest backoff delay, also the cap on `Retry-After`.
+    pub backoff_max: Duration,
+    /// Requests in flight at once (the browser allows about six per origin over HTTP/1.1).
+    pub max_in_flight: usize,
+    /// Tokens are retired this long before their `exp` (at most a fifth of their life).
+    pub refresh_margin: Duration,
+    /// Largest response body accepted.
+    pub max_response_bytes: usize,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            page_size: 100,
+            max_retries: 4,
+            backoff_base: Duration::from_millis(400),
+            backoff_max: Duration::from_secs(20),
+            max_in_flight: 6,
+            refresh_margin: Duration::from_secs(5 * 60),
+            max_response_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// A typed client for one registry. Cheap to clone; clones share tokens and limits.
+#[derive(Clone)]
+pub struct RegistryClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) transport: Arc<dyn Transport>,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) credential: Credential,
+    pub(crate) options: ClientOptions,
+    pub(crate) tokens: TokenStore,
+    in_flight: async_lock::Semaphore,
+    rng: AtomicU64,
+}
+
+impl std::fmt::Debug for RegistryClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryClient")
+            .field("endpoint", &self.inner.endpoint)
+            .field("credential", &self.inner.credential)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One operation: what to send and what it needs.
+pub(crate) struct Op {
+    pub method: Method,
+    /// Path and query relative to the registry root.
+    pub path: String,
+    pub body: Option<Vec<u8>>,
+    /// The token it needs.
+    pub resource: Resource,
+    /// The action it needs (for the permission error).
+    pub action: &'static str,
+    /// The artifact, for error messages (`prod/api:1.0`).
+    pub what: String,
+}
+
+impl RegistryClient {
+    /// A client for the registry `login_server` reached at `endpoint` (absolute URL of the
+    /// registry root, e.g. the same-origin proxy path), signing in with `credential`.
+    pub fn new(
+        transport: Arc<dyn Transport>,
+        endpoint: &str,
+        login_server: &str,
+        credential: Credential,
+        options: ClientOptions,
+    ) -> Result<Self, ClientError> {
+        let endpoint = Endpoint::new(endpoint, login_server)?;
+        let seed = transport.now_ms() | 1;
+        let in_flight = async_lock::Semaphore::new(options.max_in_flight.max(1));
+        Ok(Self {
+            inner: Arc::new(Inner {
+                transport,
+                endpoint,
+                credential,
+                options,
+                tokens: TokenStore::default(),
+                in_flight,
+                rng: AtomicU64::new(seed),
+            }),
+        })
+    }
+
+    /// The registry's login server.
+    pub fn login_server(&self) -> &str {
+        self.inner.endpoint.login_server()
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> &ClientOptions {
+        &self.inner.options
+    }
+
+    /// Forgets every token (sign-out).
+    pub async fn forget_tokens(&self) {
+        *self.inner.tokens.refresh.lock().await = None;
+        for r in self.inner.tokens.known() {
+            *self.inner.tokens.slot(&r).lock().await = None;
+        }
+    }
+
+    fn next_random(&self) -> u64 {
+        // xorshift64*: jitter only, not security.
+        let mut x = self.inner.rng.load(Ordering::Relaxed);
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.inner.rng.store(x, Ordering::Relaxed);
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let o = &self.inner.options;
+        if let Some(d) = retry_after {
+            return d.min(o.backoff_max);
+        }
+        let cap = o.backoff_base.saturating_mul(1u32 << attempt.min(16)).min(o.backoff_max);
+        // Full jitter: uniformly between half the cap and the cap.
+        let half = cap / 2;
+        let spread = u64::try_from(half.as_millis()).unwrap_or(0).max(1);
+        half + Duration::from_millis(self.next_random() % spread)
+    }
+
+    /// Sends `req` through the in-flight limit, retrying 429 and 503 (and network failures of
+    /// reads) with `Retry-After` or capped exponential backoff with jitter.
+    pub(crate) async fn send_with_retry(
+        &self,
+        req: HttpRequest,
+    ) -> Result<HttpResponse, ClientError> {
+        let idempotent_read = req.method() == Method::GET || req.method() == Method::HEAD;
+        let mut attempt = 0;
+        loop {
+            let result = {
+                let _permit = self.inner.in_flight.acquire().await;
+                self.inner.transport.send(clone_request(&req)).await
+            };
+            let retry_after = match &result {
+                Ok(res)
+                    if res.status() == StatusCode::TOO_MANY_REQUESTS
+                        || res.status() == StatusCode::SERVICE_UNAVAILABLE =>
+                {
+                    parse_retry_after(res, self.inner.transport.now_ms())
+                }
+                Err(_) if idempotent_read => None,
+                _ => {
+                    return result.map_err(|e| ClientError::Network { message: e.message });
+                }
+            };
+            if attempt >= self.inner.options.max_retries {
+                return result.map_err(|e| ClientError::Network { message: e.message });
+            }
+            let delay = self.backoff(attempt, retry_after);
+            self.inner.transport.sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    /// Runs an operation: token, request, one re-authentication after `invalid_token` or a
+    /// challenge for another scope, and error mapping. Returns a 2xx response.
+    pub(crate) async fn execute(&self, op: Op) -> Result<HttpResponse, ClientError> {
+        let mut resource = op.resource.clone();
+        let mut token = self.access_token(&resource, false).await?;
+        let mut retried = false;
+        loop {
+            let req = self.request(&op, Some(&token.token))?;
+            let res = self.send_with_retry(req).await?;
+            if res.status() != StatusCode::UNAUTHORIZED {
+                return self.check(res, &op);
+            }
+            let c = res
+                .headers()
+                .get(header::WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(challenge::parse)
+                .ok_or_else(|| ClientError::Unexpected {
+                    status: Some(401),
+                    code: error_code(&res),
+                    message: "the registry refused the request without a readable challenge".into(),
+                })?;
+            if c.scheme != "bearer" {
+                return Err(ClientError::SignInRequired {
+                    reason: "the registry asked for a password sign-in this client does not use"
+                        .into(),
+                });
+            }
+            if let Some(realm) = &c.realm {
+                self.inner.endpoint.check_realm(realm)?;
+            }
+            if c.error.as_deref() == Some("insufficient_scope") {
+                let wanted = c.scope.as_deref().and_then(Resource::from_scope);
+                match wanted {
+                    // The registry wants a token for another resource: get it once.
+                    Some(w) if w != resource && !retried => resource = w,
+                    _ => {
+                        return Err(ClientError::PermissionDenied {
+                            action: op.action.to_owned(),
+                            resource: op.resource.describe(),
+                        })
+                    }
+                }
+            } else if retried {
+                return Err(ClientError::SignInRequired {
+                    reason: "the registry does not accept this account's tokens".into(),
+                });
+            }
+            retried = true;
+            token = self.access_token(&resource, true).await?;
+        }
+    }
+
+    fn request(&self, op: &Op, token: Option<&Secret>) -> Result<HttpRequest, ClientError> {
+        let mut b = http::Request::builder()
+            .method(op.method.clone())
+            .uri(self.inner.endpoint.url(&op.path))
+            .header(header::ACCEPT, "application/json");
+        if let Some(t) = token.filter(|t| !t.is_empty()) {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {}", t.expose()));
+        }
+        if op.body.is_some() {
+            b = b.header(header::CONTENT_TYPE, "application/json");
+        }
+        b.body(op.body.clone().unwrap_or_default()).map_err(|_| {
+            ClientError::unexpected(format!("could not build a request for {}", op.what))
+        })
+    }
+
+    /// Maps a non-401 response: 2xx passes, everything else becomes its error.
+    fn check(&self, res: HttpResponse, op: &Op) -> Result<HttpResponse, ClientError> {
+        if res.body().len() > self.inner.options.max_response_bytes {
+            return Err(ClientError::Unexpected {
+                status: Some(res.status().as_u16()),
+                code: None,
+                message: format!(
+                    "the answer for {} is larger than {} bytes and was not read",
+                    op.what, self.inner.options.max_response_bytes
+                ),
+            });
+        }
+        let status = res.status();
+        if status.is_success() {
+            return Ok(res);
+        }
+        let code = error_code(&res);
+        Err(match status {
+            StatusCode::NOT_FOUND => ClientError::NotFound {
+                what: op.what.clone(),
+                code: code.unwrap_or_else(|| "NOT_FOUND".into()),
+            },
+            StatusCode::METHOD_NOT_ALLOWED
+                if code.as_deref() == Some(code::REGISTRY_DISALLOWED_OPERATION) =>
+            {
+                ClientError::Disallowed { what: op.what.clone() }
+            }
+            StatusCode::FORBIDDEN => ClientError::PermissionDenied {
+                action: op.action.to_owned(),
+                resource: op.resource.describe(),
+            },
+            StatusCode::TOO_MANY_REQUESTS => ClientError::Throttled {
+                retry_after: parse_retry_after(&res, self.inner.transport.now_ms()),
+            },
+            _ => ClientError::Unexpected {
+                status: Some(status.as_u16()),
+                message: format!(
+                    "{} answered {} for {}{}",
+                    self.login_server(),
+                    status.as_u16(),
+                    op.what,
+                    error_message(&res).map(|m| format!(": {m}")).unwrap_or_default()
+                ),
+                code,
+            },
+        })
+    }
+
+    /// A token for `resource`, from the cache unless `force`. Concurrent callers share one fetch.
+    pub(crate) async fn access_token(
+        &self,
+        resource: &Resource,
+        force: bool,
+    ) -> Result<CachedToken, ClientError> {
+        let slot = self.inner.tokens.slot(resource);
+        let mut guard = slot.lock().await;
+        let now = self.inner.transport.now_ms();
+        if let Some(t) = guard.as_ref().filter(|t| !force && t.is_fresh(now)) {
+            return Ok(t.clone());
+        }
+        let token = self.fetch_access_token(resource).await?;
+        *guard = Some(token.clone());
+        Ok(token)
+    }
+
+    async fn fetch_access_token(&self, resource: &Resource) -> Result<CachedToken, ClientError> {
+        let scope = resource.scope();
+        let service = self.login_server().to_owned();
+        let mut renewed_refresh = false;
+        loop {
+            let form: Vec<(&str, String)> = match &self.inner.credential {
+                Credential::Entra(_) | Credential::RefreshToken(_) => {
+                    let refresh = self.refresh_token(renewed_refresh).await?;
+                    vec![
+                        ("grant_type", "refresh_token".into()),
+                        ("service", service.clone()),
+                        ("scope", scope.clone()),
+                        ("refresh_token", refresh.expose().to_owned()),
+                    ]
+                }
+                Credential::Password { username, password } => vec![
+                    ("grant_type", "password".into()),
+                    ("service", service.clone()),
+                    ("scope", scope.clone()),
+                    ("username", username.clone()),
+                    ("password", password.expose().to_owned()),
+                ],
+                Credential::Anonymous => vec![
+                    ("grant_type", "password".into()),
+                    ("service", service.clone()),
+                    ("scope", scope.clone()),
+                    ("refresh_token", String::new()),
+                ],
+            };
+            let res = self.post_form("/oauth2/token", &form).await?;
+            if res.status() == StatusCode::UNAUTHORIZED
+                && matches!(self.inner.credential, Credential::Entra(_))
+                && !renewed_refresh
+            {
+                // The refresh token was refused (expired or revoked): exchange again once.
+                renewed_refresh = true;
+                continue;
+            }
+            let body: acr_types::AccessToken = self.token_answer(res, "an access token")?;
+            let margin = u64::try_from(self.inner.options.refresh_margin.as_millis()).unwrap_or(0);
+            return CachedToken::from_jwt(body.access_token, self.inner.transport.now_ms(), margin);
+        }
+    }
+
+    /// The ACR refresh token: exchanged from the Entra token once and cached until `exp`.
+    async fn refresh_token(&self, force: bool) -> Result<Secret, ClientError> {
+        let entra = match &self.inner.credential {
+            Credential::RefreshToken(t) => return Ok(t.clone()),
+            Credential::Entra(source) => source,
+            _ => return Err(ClientError::unexpected("this credential has no refresh token")),
+        };
+        let mut guard = self.inner.tokens.refresh.lock().await;
+        let now = self.inner.transport.now_ms();
+        if let Some(t) = guard.as_ref().filter(|t| !force && t.is_fresh(now)) {
+            return Ok(t.token.clone());
+        }
+        let mut forced_entra = force;
+        loop {
+            let aad = entra.access_token(forced_entra).await?;
+            let pairs = [
+                ("grant_type", "access_token".to_owned()),
+                ("service", self.login_server().to_owned()),
+                ("access_token", aad.expose().to_owned()),
+            ];
+            let res = self.post_form("/oauth2/exchange", &pairs).await?;
+            if res.status() == StatusCode::UNAUTHORIZED && !forced_entra {
+                // The Entra token may have expired: ask the session for a new one, once.
+                forced_entra = true;
+                continue;
+            }
+            let body: acr_types::RefreshToken = self.token_answer(res, "a refresh token")?;
+            let margin = u64::try_from(self.inner.options.refresh_margin.as_millis()).unwrap_or(0);
+            let t =
+                CachedToken::from_jwt(body.refresh_token, self.inner.transport.now_ms(), margin)?;
+            *guard = Some(t.clone());
+            return Ok(t.token);
+        }
+    }
+
+    async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, String)],
+    ) -> Result<HttpResponse, ClientError> {
+        let body = serde_urlencoded::to_string(form)
+            .map_err(|_| ClientError::unexpected("could not encode a token request"))?;
+        let req = http::Request::builder()
+            .method(Method::POST)
+            .uri(self.inner.endpoint.url(path))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(body.into_bytes())
+            .map_err(|_| ClientError::unexpected("could not build a token request"))?;
+        self.send_with_retry(req).await
+    }
+
+    /// Decodes a token endpoint's answer; its error messages never quote the body.
+    fn token_answer<T: serde::de::DeserializeOwned>(
+        &self,
+        res: HttpResponse,
+        what: &str,
+    ) -> Result<T, ClientError> {
+        let status = res.status();
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return Err(ClientError::SignInRequired {
+                reason: format!(
+                    "{} refused to issue {what}{}",
+                    self.login_server(),
+                    error_message(&res).map(|m| format!(" ({m})")).unwrap_or_default()
+                ),
+            });
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(ClientError::Throttled {
+                retry_after: parse_retry_after(&res, self.inner.transport.now_ms()),
+            });
+        }
+        if !status.is_success() {
+            return Err(ClientError::Unexpected {
+                status: Some(status.as_u16()),
+                code: error_code(&res),
+                message: format!(
+                    "{} answered {} when asked for {what}",
+                    self.login_server(),
+                    status.as_u16()
+                ),
+            });
+        }
+        serde_json::from_slice(res.body()).map_err(|_| ClientError::Unexpected {
+            status: Some(status.as_u16()),
+            code: None,
+            message: format!("the registry's answer did not contain {what}"),
+        })
+    }
+
+    /// What the cached token for `resource` grants (no request).
+    pub fn cached_grants(&self, resource: &Resource) -> Option<Vec<acr_types::AccessEntry>> {
+        self.inner.tokens.granted(resource)
+    }
+}
+
+/// Decodes a 2xx JSON body into `T`; a shape error names what could not be read.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    res: &HttpResponse,
+    what: &str,
+) -> Result<T, ClientError> {
+    serde_json::from_slice(res.body()).map_err(|e| ClientError::Unexpected {
+        status: Some(res.status().as_u16()),
+        code: error_code_of(res.body()),
+        message: format!("the answer for {what} could not be read ({e})"),
+    })
+}
+
+fn clone_request(req: &HttpRequest) -> HttpRequest {
+    let mut b = http::Request::builder().method(req.method().clone()).uri(req.uri().clone());
+    for (k, v) in req.headers() {
+        b = b.header(k, v);
+    }
+    b.body(req.body().clone()).unwrap_or_default()
+}
+
+fn error_code_of(body: &[u8]) -> Option<String> {
+    serde_json::from_slice::<AcrErrors>(body).ok().and_then(|e| e.code().map(str::to_owned))
+}
+
+fn error_code(res: &HttpResponse) -> Option<String> {
+    error_code_of(res.body())
+}
+
+/// The registry's message, sanitised: at most 200 printable characters.
+fn error_message(res: &HttpResponse) -> Option<String> {
+    let e: AcrErrors = serde_json::from_slice(res.body()).ok()?;
+    let m = &e.errors.first()?.message;
+    let clean: String = m.chars().filter(|c| !c.is_control()).take(200).collect();
+    (!clean.is_empty()).then_some(clean)
+}
+
+/// `Retry-After` in seconds or as an HTTP date.
+fn parse_retry_after(res: &HttpResponse, now_ms: u64) -> Option<Duration> {
+    let v = res.headers().get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = crate::httpdate::parse(v)?;
+    Some(Duration::from_millis((at * 1000).saturating_sub(now_ms)))
+}

@@ -1,0 +1,77 @@
+//! `ClientError`: every way a client call fails, as variants a person can act on, each with a
+//! one-sentence `Display`. No token ever appears in an error.
+
+use std::time::Duration;
+
+/// A failed client call.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    /// No usable sign-in: no Entra token, the refresh token was refused or expired, or the
+    /// registry does not accept this account (401 from `/oauth2/exchange` or `/oauth2/token`).
+    #[error("Sign-in required: {reason}")]
+    SignInRequired {
+        /// Why, in a few words.
+        reason: String,
+    },
+    /// The signed-in account lacks the permission (401 `insufficient_scope`, 403 `DENIED`).
+    #[error("Permission denied: your account may not {action} on {resource}.")]
+    PermissionDenied {
+        /// The action refused (`metadata_write`, `delete`, …).
+        action: String,
+        /// What it was refused on (`prod/api`, `the catalog`).
+        resource: String,
+    },
+    /// The repository, tag or manifest does not exist (404).
+    #[error("Not found: {what} does not exist in this registry.")]
+    NotFound {
+        /// The artifact reference, e.g. `prod/api:1.0`.
+        what: String,
+        /// ACR's code (`NAME_UNKNOWN`, `TAG_UNKNOWN`, `MANIFEST_UNKNOWN`).
+        code: String,
+    },
+    /// A lock refused the operation (405 `REGISTRY_DISALLOWED_OPERATION`).
+    #[error("Disallowed by a lock: {what} is locked against this operation.")]
+    Disallowed {
+        /// The artifact reference the operation was on.
+        what: String,
+    },
+    /// The registry kept answering 429 (or 503) after every retry.
+    #[error("The registry is throttling requests; try again {}.", match retry_after {
+        Some(d) => format!("in {} s", d.as_secs().max(1)),
+        None => "in a minute".to_owned(),
+    })]
+    Throttled {
+        /// The registry's last `Retry-After`, if any.
+        retry_after: Option<Duration>,
+    },
+    /// No answer: offline, DNS, TLS, a proxy refusing, or a browser block (the browser hides
+    /// the cause of CORS failures).
+    #[error("Network error: {message}.")]
+    Network {
+        /// What the transport reported.
+        message: String,
+    },
+    /// Anything else: an unexpected status, an answer that cannot be read, or a registry that
+    /// points the client at another origin.
+    #[error("Unexpected answer from the registry: {}.", message.trim_end_matches('.'))]
+    Unexpected {
+        /// The HTTP status, when there was one.
+        status: Option<u16>,
+        /// ACR's error code, when there was one.
+        code: Option<String>,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+impl ClientError {
+    /// An `Unexpected` error without status or code.
+    pub fn unexpected(message: impl Into<String>) -> Self {
+        Self::Unexpected { status: None, code: None, message: message.into() }
+    }
+
+    /// True for errors a retry may fix (throttling, network).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Throttled { .. } | Self::Network { .. })
+    }
+}

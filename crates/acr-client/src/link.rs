@@ -1,0 +1,51 @@
+//! The `Link` header of paged lists: `</acr/v1/_catalog?last=a&n=100&orderby=>; rel="next"`.
+
+/// The target of the `rel="next"` link, if the header has one.
+///
+/// Accepts several comma-separated links and parameters in any order; refuses (returns `None`
+/// for) anything that is not `<target>` followed by parameters.
+pub fn next_target(header: &str) -> Option<String> {
+    let mut rest = header.trim();
+    while !rest.is_empty() {
+        let inner = rest.strip_prefix('<')?;
+        let close = inner.find('>')?;
+        let target = &inner[..close];
+        rest = &inner[close + 1..];
+        // Parameters up to the next link (a comma followed by '<') or the end.
+        let end = rest.find(",").filter(|&i| rest[i + 1..].trim_start().starts_with('<'));
+        let params = &rest[..end.unwrap_or(rest.len())];
+        rest = end.map_or("", |i| rest[i + 1..].trim_start());
+        let is_next = params.split(';').any(|p| {
+            let p = p.trim();
+            p.split_once('=').is_some_and(|(k, v)| {
+                k.trim().eq_ignore_ascii_case("rel")
+                    && v.trim()
+                        .trim_matches('"')
+                        .split_ascii_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("next"))
+            })
+        });
+        if is_next {
+            return (!target.is_empty() && !target.contains(['<', ' '])).then(|| target.to_owned());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_acr_links() {
+        assert_eq!(
+            next_target(r#"</acr/v1/_catalog?last=busybox&n=1&orderby=>; rel="next""#).as_deref(),
+            Some("/acr/v1/_catalog?last=busybox&n=1&orderby=")
+        );
+        assert_eq!(next_target(r#"</a>; rel="prev", </b>; rel=next"#).as_deref(), Some("/b"));
+        assert_eq!(next_target(r#"</a>;rel="first next""#).as_deref(), Some("/a"));
+        assert_eq!(next_target(r#"</a>; rel="prev""#), None);
+        assert_eq!(next_target("garbage"), None);
+        assert_eq!(next_target("</a; rel=next"), None);
+    }
+}

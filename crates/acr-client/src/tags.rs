@@ -1,0 +1,76 @@
+//! Tag operations: listing with attributes, one tag's attributes, changing them, untagging.
+
+use crate::{
+    auth::Resource,
+    client::{decode, Op, RegistryClient},
+    endpoints, ClientError, Pages,
+};
+use acr_types::{
+    AttributesPatch, OrderBy, RepositoryName, TagAttributes, TagAttributesBase, TagList, TagName,
+};
+use http::Method;
+
+impl RegistryClient {
+    /// Every tag with its attributes, page by page (`ContainerRegistry_GetTags`,
+    /// `GET /acr/v1/{name}/_tags`).
+    pub fn list_tags(&self, repo: &RepositoryName, order: OrderBy) -> Pages<'_, TagAttributesBase> {
+        let first = endpoints::tags(repo, self.options().page_size, order);
+        self.pages(
+            first,
+            Resource::Repository(repo.clone()),
+            format!("the tags of {repo}"),
+            |t: TagList| t.tags,
+        )
+    }
+
+    /// One tag (`ContainerRegistry_GetTagProperties`, `GET /acr/v1/{name}/_tags/{reference}`).
+    pub async fn get_tag_properties(
+        &self,
+        repo: &RepositoryName,
+        tag: &TagName,
+    ) -> Result<TagAttributes, ClientError> {
+        let res = self.execute(tag_op(Method::GET, repo, tag, None, "read")).await?;
+        decode(&res, &format!("{repo}:{tag}"))
+    }
+
+    /// Changes only the flags set in `patch` (`ContainerRegistry_UpdateTagAttributes`,
+    /// `PATCH /acr/v1/{name}/_tags/{reference}`); returns the tag as the registry now holds it.
+    pub async fn update_tag_attributes(
+        &self,
+        repo: &RepositoryName,
+        tag: &TagName,
+        patch: &AttributesPatch,
+    ) -> Result<TagAttributes, ClientError> {
+        let body = serde_json::to_vec(patch).unwrap_or_default();
+        let res =
+            self.execute(tag_op(Method::PATCH, repo, tag, Some(body), "change locks")).await?;
+        decode(&res, &format!("{repo}:{tag}"))
+    }
+
+    /// Removes a tag; the manifest stays (`ContainerRegistry_DeleteTag`,
+    /// `DELETE /acr/v1/{name}/_tags/{reference}`).
+    pub async fn delete_tag(
+        &self,
+        repo: &RepositoryName,
+        tag: &TagName,
+    ) -> Result<(), ClientError> {
+        self.execute(tag_op(Method::DELETE, repo, tag, None, "delete")).await.map(drop)
+    }
+}
+
+fn tag_op(
+    method: Method,
+    repo: &RepositoryName,
+    tag: &TagName,
+    body: Option<Vec<u8>>,
+    action: &'static str,
+) -> Op {
+    Op {
+        method,
+        path: endpoints::tag(repo, tag),
+        body,
+        resource: Resource::Repository(repo.clone()),
+        action,
+        what: format!("{repo}:{tag}"),
+    }
+}

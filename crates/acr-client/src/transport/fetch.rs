@@ -1,0 +1,79 @@
+//! The browser transport: `fetch` through gloo-net, timers through gloo-timers, the clock from
+//! `Date.now()`. A request's `AbortController` is aborted when its future is dropped, so a page
+//! that navigates away cancels what it no longer needs.
+
+use super::{HttpRequest, HttpResponse, Transport, TransportError};
+use futures_util::future::LocalBoxFuture;
+use std::time::Duration;
+
+/// Sends requests with the browser's `fetch`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FetchTransport;
+
+/// Aborts the request when dropped before the answer was read.
+struct AbortOnDrop(Option<web_sys::AbortController>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            c.abort();
+        }
+    }
+}
+
+impl Transport for FetchTransport {
+    fn send(
+        &self,
+        request: HttpRequest,
+    ) -> LocalBoxFuture<'_, Result<HttpResponse, TransportError>> {
+        Box::pin(async move {
+            let controller = web_sys::AbortController::new()
+                .map_err(|_| TransportError::new("the browser could not create a request"))?;
+            let mut guard = AbortOnDrop(Some(controller.clone()));
+            let (parts, body) = request.into_parts();
+            let method = gloo_net::http::Method::from_bytes(parts.method.as_str().as_bytes())
+                .map_err(|_| TransportError::new("unsupported method"))?;
+            let mut builder = gloo_net::http::RequestBuilder::new(&parts.uri.to_string())
+                .method(method)
+                .abort_signal(Some(&controller.signal()))
+                // Credentials travel in the Authorization header only, never as cookies.
+                .credentials(web_sys::RequestCredentials::Omit)
+                .redirect(web_sys::RequestRedirect::Error);
+            for (k, v) in &parts.headers {
+                if let Ok(v) = v.to_str() {
+                    builder = builder.header(k.as_str(), v);
+                }
+            }
+            let req = if body.is_empty() {
+                builder.build()
+            } else {
+                builder.body(js_sys::Uint8Array::from(body.as_slice()))
+            }
+            .map_err(|_| TransportError::new("the browser refused to build the request"))?;
+            let res = req.send().await.map_err(|_| {
+                TransportError::new(
+                    "the registry could not be reached (network error, or blocked by the browser)",
+                )
+            })?;
+            let mut out = http::Response::builder().status(res.status());
+            for (k, v) in res.headers().entries() {
+                out = out.header(k, v);
+            }
+            let bytes = res
+                .binary()
+                .await
+                .map_err(|_| TransportError::new("the registry's answer broke off"))?;
+            guard.0 = None;
+            out.body(bytes).map_err(|e| TransportError::new(e.to_string()))
+        })
+    }
+
+    fn sleep(&self, duration: Duration) -> LocalBoxFuture<'_, ()> {
+        let ms = u32::try_from(duration.as_millis()).unwrap_or(u32::MAX);
+        Box::pin(gloo_timers::future::TimeoutFuture::new(ms))
+    }
+
+    fn now_ms(&self) -> u64 {
+        js_sys::Date::now() as u64
+    }
+}

@@ -1,0 +1,514 @@
+//! The client against a scripted transport: request shapes, error mapping, the token cache and
+//! single-flight, retries with backoff, and refusing foreign origins.
+
+use acr_client::{
+    collect_all, transport::fake::json_response, ClientError, ClientOptions, Credential,
+    FakeTransport, HttpRequest, HttpResponse, RegistryClient, StaticEntraToken, TransportError,
+};
+use acr_types::{AttributesPatch, Digest, OrderBy, RepositoryName, Secret, TagName};
+use base64::Engine as _;
+use futures_util::StreamExt;
+use serde_json::json;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+const ENDPOINT: &str = "https://console.example/registry/prod";
+const LOGIN: &str = "prod.azurecr.io";
+const REALM: &str =
+    "Bearer realm=\"https://prod.azurecr.io/oauth2/token\",service=\"prod.azurecr.io\"";
+const NOW_S: i64 = 1_767_225_600;
+
+fn jwt(claims: serde_json::Value) -> String {
+    let b = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+    format!("{}.{}.sig", b(br#"{"alg":"RS256"}"#), b(claims.to_string().as_bytes()))
+}
+
+fn form(req: &HttpRequest) -> HashMap<String, String> {
+    serde_urlencoded::from_bytes(req.body()).unwrap()
+}
+
+fn repo() -> RepositoryName {
+    RepositoryName::new("prod/api").unwrap()
+}
+
+fn tag() -> TagName {
+    TagName::new("1.0").unwrap()
+}
+
+fn tag_body(write: bool) -> serde_json::Value {
+    json!({"registry": LOGIN, "imageName": "prod/api", "tag": {
+        "name": "1.0", "digest": format!("sha256:{}", "a".repeat(64)),
+        "createdTime": "2026-01-01T00:00:00.0000000Z", "lastUpdateTime": "2026-01-01T00:00:00.0000000Z",
+        "signed": false,
+        "changeableAttributes": {"deleteEnabled": true, "writeEnabled": write, "readEnabled": true, "listEnabled": true}}})
+}
+
+/// A registry that issues tokens (lifetime `ttl` s) granting what was asked, and answers data
+/// requests with `data`.
+fn registry(
+    ttl: i64,
+    data: impl Fn(&HttpRequest) -> Result<HttpResponse, TransportError> + Send + Sync + 'static,
+) -> FakeTransport {
+    FakeTransport::new(move |req| {
+        let path = req.uri().path();
+        if path.ends_with("/oauth2/exchange") {
+            let f = form(req);
+            assert_eq!(f["grant_type"], "access_token");
+            assert_eq!(f["service"], LOGIN);
+            return Ok(json_response(
+                200,
+                &json!({"refresh_token": jwt(json!({"exp": NOW_S + 10_800}))}),
+                &[],
+            ));
+        }
+        if path.ends_with("/oauth2/token") {
+            let f = form(req);
+            let access: Vec<_> = f["scope"]
+                .split(' ')
+                .map(|s| {
+                    let e = acr_types::AccessEntry::parse_scope(s).unwrap();
+                    json!({"type": e.kind, "name": e.name, "actions": e.actions})
+                })
+                .collect();
+            return Ok(json_response(
+                200,
+                &json!({"access_token": jwt(json!({"exp": NOW_S + ttl, "access": access}))}),
+                &[],
+            ));
+        }
+        data(req)
+    })
+}
+
+fn client_with(
+    t: &FakeTransport,
+    credential: Credential,
+    options: ClientOptions,
+) -> RegistryClient {
+    RegistryClient::new(Arc::new(t.clone()), ENDPOINT, LOGIN, credential, options).unwrap()
+}
+
+fn entra() -> Credential {
+    Credential::Entra(Arc::new(StaticEntraToken(Secret::new("entra-token-value"))))
+}
+
+fn client(t: &FakeTransport) -> RegistryClient {
+    client_with(t, entra(), ClientOptions::default())
+}
+
+fn count(t: &FakeTransport, needle: &str) -> usize {
+    t.request_lines().iter().filter(|l| l.contains(needle)).count()
+}
+
+#[tokio::test]
+async fn requests_have_acr_shapes() {
+    let t = registry(4500, |_| Ok(json_response(200, &tag_body(false), &[])));
+    let c = client(&t);
+    let patch = AttributesPatch { write_enabled: Some(false), ..Default::default() };
+    let out = c.update_tag_attributes(&repo(), &tag(), &patch).await.unwrap();
+    assert!(!out.tag.changeable_attributes.write_enabled);
+
+    let reqs = t.requests();
+    assert_eq!(reqs.len(), 3, "{:?}", t.request_lines());
+    let exchange = form(&reqs[0]);
+    assert_eq!(reqs[0].uri().to_string(), "https://console.example/registry/prod/oauth2/exchange");
+    assert_eq!(exchange["access_token"], "entra-token-value");
+    let token = form(&reqs[1]);
+    assert_eq!(reqs[1].uri().to_string(), "https://console.example/registry/prod/oauth2/token");
+    assert_eq!(token["grant_type"], "refresh_token");
+    assert_eq!(token["service"], LOGIN);
+    assert_eq!(token["scope"], "repository:prod/api:pull,metadata_read,metadata_write,delete");
+    let p = &reqs[2];
+    assert_eq!(p.method(), "PATCH");
+    assert_eq!(
+        p.uri().to_string(),
+        "https://console.example/registry/prod/acr/v1/prod%2Fapi/_tags/1.0"
+    );
+    assert_eq!(p.body().as_slice(), br#"{"writeEnabled":false}"#);
+    assert_eq!(p.headers()["content-type"], "application/json");
+    assert!(p.headers()["authorization"].to_str().unwrap().starts_with("Bearer ey"));
+}
+
+#[tokio::test]
+async fn tokens_are_cached_per_repository_until_shortly_before_exp() {
+    let t = registry(600, |_| Ok(json_response(200, &tag_body(true), &[])));
+    let c = client(&t);
+    for _ in 0..3 {
+        c.get_tag_properties(&repo(), &tag()).await.unwrap();
+    }
+    assert_eq!((count(&t, "/oauth2/exchange"), count(&t, "/oauth2/token")), (1, 1));
+    // Still fresh: 600 s life, retired at most a fifth early.
+    t.advance(Duration::from_secs(470));
+    c.get_tag_properties(&repo(), &tag()).await.unwrap();
+    assert_eq!(count(&t, "/oauth2/token"), 1);
+    t.advance(Duration::from_secs(20));
+    c.get_tag_properties(&repo(), &tag()).await.unwrap();
+    assert_eq!((count(&t, "/oauth2/exchange"), count(&t, "/oauth2/token")), (1, 2));
+    // Another repository needs its own token, not another exchange.
+    let other = RepositoryName::new("prod/web").unwrap();
+    c.get_tag_properties(&other, &tag()).await.unwrap();
+    assert_eq!((count(&t, "/oauth2/exchange"), count(&t, "/oauth2/token")), (1, 3));
+}
+
+#[tokio::test]
+async fn concurrent_requests_share_one_token_request() {
+    let t = registry(4500, |_| Ok(json_response(200, &tag_body(true), &[])));
+    let c = client(&t);
+    let (r, tg) = (repo(), tag());
+    let calls: Vec<_> = (0..8).map(|_| c.get_tag_properties(&r, &tg)).collect();
+    let results = futures_util::future::join_all(calls).await;
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!((count(&t, "/oauth2/exchange"), count(&t, "/oauth2/token")), (1, 1));
+    assert_eq!(count(&t, "GET /registry/prod/acr/v1/prod%2Fapi/_tags/1.0"), 8);
+}
+
+#[tokio::test]
+async fn invalid_token_is_retried_once_then_sign_in_is_required() {
+    let fails = Arc::new(Mutex::new(1));
+    let f = fails.clone();
+    let t = registry(4500, move |_| {
+        let mut left = f.lock().unwrap();
+        if *left > 0 {
+            *left -= 1;
+            let c = format!("{REALM},error=\"invalid_token\"");
+            return Ok(json_response(
+                401,
+                &json!({"errors": [{"code": "UNAUTHORIZED", "message": "x"}]}),
+                &[("www-authenticate", &c)],
+            ));
+        }
+        Ok(json_response(200, &tag_body(true), &[]))
+    });
+    let c = client(&t);
+    c.get_tag_properties(&repo(), &tag()).await.unwrap();
+    assert_eq!(count(&t, "/oauth2/token"), 2);
+
+    *fails.lock().unwrap() = 5;
+    let e = c.get_tag_properties(&repo(), &tag()).await.unwrap_err();
+    assert!(matches!(e, ClientError::SignInRequired { .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn insufficient_scope_is_permission_denied() {
+    let t = registry(4500, |_| {
+        let c = format!(
+            "{REALM},scope=\"repository:prod/api:metadata_write\",error=\"insufficient_scope\""
+        );
+        Ok(json_response(
+            401,
+            &json!({"errors": [{"code": "UNAUTHORIZED", "message": "x"}]}),
+            &[("www-authenticate", &c)],
+        ))
+    });
+    let c = client(&t);
+    let e =
+        c.update_tag_attributes(&repo(), &tag(), &AttributesPatch::default()).await.unwrap_err();
+    assert_eq!(
+        e,
+        ClientError::PermissionDenied {
+            action: "change locks".into(),
+            resource: "prod/api".into()
+        }
+    );
+    assert_eq!(e.to_string(), "Permission denied: your account may not change locks on prod/api.");
+}
+
+#[tokio::test]
+async fn answers_map_to_errors_a_user_can_act_on() {
+    let cases: Vec<(u16, serde_json::Value, Box<dyn Fn(&ClientError) -> bool>)> = vec![
+        (
+            404,
+            json!({"errors": [{"code": "TAG_UNKNOWN", "message": "the specified tag does not exist"}]}),
+            Box::new(
+                |e| matches!(e, ClientError::NotFound { code, what } if code == "TAG_UNKNOWN" && what == "prod/api:1.0"),
+            ),
+        ),
+        (
+            405,
+            json!({"errors": [{"code": "REGISTRY_DISALLOWED_OPERATION", "message": "x", "detail": {}}]}),
+            Box::new(|e| matches!(e, ClientError::Disallowed { what } if what == "prod/api:1.0")),
+        ),
+        (
+            403,
+            json!({"errors": [{"code": "DENIED", "message": "client with IP not allowed"}]}),
+            Box::new(|e| matches!(e, ClientError::PermissionDenied { .. })),
+        ),
+        (
+            500,
+            json!({"errors": [{"code": "INTERNAL", "message": "boom\u{7}"}]}),
+            Box::new(
+                |e| matches!(e, ClientError::Unexpected { status: Some(500), message, .. } if message.contains("boom") && !message.contains('\u{7}')),
+            ),
+        ),
+        (
+            200,
+            json!({"errors": [{"code": "UNAUTHORIZED", "message": "surprise"}]}),
+            Box::new(
+                |e| matches!(e, ClientError::Unexpected { status: Some(200), code: Some(c), .. } if c == "UNAUTHORIZED"),
+            ),
+        ),
+    ];
+    for (status, body, check) in cases {
+        let b = body.clone();
+        let t = registry(4500, move |_| Ok(json_response(status, &b, &[])));
+        let e = client(&t).delete_tag(&repo(), &tag()).await.err();
+        let e = match (status, e) {
+            (200, None) => client(&t).get_tag_properties(&repo(), &tag()).await.unwrap_err(),
+            (_, Some(e)) => e,
+            (_, None) => panic!("{status} succeeded"),
+        };
+        assert!(check(&e), "{status}: {e:?}");
+        assert!(e.to_string().ends_with('.'), "one sentence: {e}");
+    }
+}
+
+#[tokio::test]
+async fn throttling_is_retried_with_retry_after_then_reported() {
+    let hits = Arc::new(Mutex::new(0));
+    let h = hits.clone();
+    let t = registry(4500, move |_| {
+        let mut n = h.lock().unwrap();
+        *n += 1;
+        if *n <= 2 {
+            return Ok(json_response(
+                429,
+                &json!({"errors": [{"code": "TOOMANYREQUESTS", "message": "slow"}]}),
+                &[("retry-after", "3")],
+            ));
+        }
+        Ok(json_response(200, &tag_body(true), &[]))
+    });
+    let c = client(&t);
+    c.get_tag_properties(&repo(), &tag()).await.unwrap();
+    assert_eq!(t.sleeps(), vec![Duration::from_secs(3), Duration::from_secs(3)]);
+
+    // Always throttled: a bounded number of retries with growing, capped, jittered backoff.
+    let t = registry(4500, |_| Ok(json_response(429, &json!({"errors": []}), &[])));
+    let opts = ClientOptions { max_retries: 5, ..ClientOptions::default() };
+    let c = client_with(&t, entra(), opts.clone());
+    let e = c.get_tag_properties(&repo(), &tag()).await.unwrap_err();
+    assert_eq!(e, ClientError::Throttled { retry_after: None });
+    let sleeps = t.sleeps();
+    assert_eq!(sleeps.len(), 5);
+    for (i, s) in sleeps.iter().enumerate() {
+        let cap = (opts.backoff_base * (1 << i)).min(opts.backoff_max);
+        assert!(*s >= cap / 2 && *s <= cap, "sleep {i}: {s:?} vs cap {cap:?}");
+    }
+    assert_eq!(count(&t, "_tags/1.0"), 6);
+
+    // 503 is retried too, then reported as unexpected with its status.
+    let t = registry(4500, |_| {
+        Ok(json_response(
+            503,
+            &json!({"errors": [{"code": "SERVICE_UNAVAILABLE", "message": "down"}]}),
+            &[],
+        ))
+    });
+    let e = client(&t).get_tag_properties(&repo(), &tag()).await.unwrap_err();
+    assert!(matches!(e, ClientError::Unexpected { status: Some(503), .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn network_failures_retry_reads_but_not_writes() {
+    let t = registry(4500, |_| Err(TransportError::new("connection refused")));
+    let c = client(&t);
+    let e = c.get_tag_properties(&repo(), &tag()).await.unwrap_err();
+    assert_eq!(e, ClientError::Network { message: "connection refused".into() });
+    assert_eq!(count(&t, "GET /registry/prod/acr/v1/prod%2Fapi/_tags/1.0"), 5);
+    let e =
+        c.update_tag_attributes(&repo(), &tag(), &AttributesPatch::default()).await.unwrap_err();
+    assert!(matches!(e, ClientError::Network { .. }));
+    assert_eq!(count(&t, "PATCH"), 1);
+}
+
+fn tag_page(names: &[&str]) -> serde_json::Value {
+    let tags: Vec<_> = names
+        .iter()
+        .map(|n| {
+            let mut b = tag_body(true)["tag"].clone();
+            b["name"] = json!(n);
+            b
+        })
+        .collect();
+    json!({"registry": LOGIN, "imageName": "prod/api", "tags": tags})
+}
+
+#[tokio::test]
+async fn pages_follow_link_to_the_end_with_progress() {
+    let t = registry(4500, |req| {
+        let q = req.uri().query().unwrap_or("");
+        Ok(if q.contains("last=b") {
+            json_response(200, &tag_page(&["c"]), &[])
+        } else {
+            json_response(
+                200,
+                &tag_page(&["a", "b"]),
+                &[("link", "</acr/v1/prod%2Fapi/_tags?last=b&n=2&orderby=timedesc>; rel=\"next\"")],
+            )
+        })
+    });
+    let c = client_with(&t, entra(), ClientOptions { page_size: 2, ..ClientOptions::default() });
+    let mut progress = Vec::new();
+    let all =
+        collect_all(c.list_tags(&repo(), OrderBy::TimeDesc), |n| progress.push(n)).await.unwrap();
+    let names: Vec<_> = all.iter().map(|t| t.name.to_string()).collect();
+    assert_eq!(names, ["a", "b", "c"]);
+    assert_eq!(progress, [2, 3]);
+    assert_eq!(
+        t.request_lines()[2..],
+        [
+            "GET /registry/prod/acr/v1/prod%2Fapi/_tags?n=2&orderby=timedesc".to_owned(),
+            "GET /registry/prod/acr/v1/prod%2Fapi/_tags?last=b&n=2&orderby=timedesc".to_owned()
+        ]
+    );
+}
+
+#[tokio::test]
+async fn foreign_links_and_realms_are_refused_never_followed() {
+    for link in [
+        "<https://evil.example/acr/v1/prod%2Fapi/_tags?last=b>; rel=\"next\"",
+        "<//evil.example/acr/v1/_tags>; rel=\"next\"",
+        "</acr/v1/other/_tags?last=b>; rel=\"next\"",
+        "<garbage",
+    ] {
+        let l = link.to_owned();
+        let t = registry(4500, move |_| Ok(json_response(200, &tag_page(&["a"]), &[("link", &l)])));
+        let c = client(&t);
+        let mut pages = c.list_tags(&repo(), OrderBy::None);
+        assert!(pages.next().await.unwrap().is_err(), "{link}");
+        assert!(pages.next().await.is_none());
+        assert!(t.requests().iter().all(|r| r.uri().host() == Some("console.example")));
+    }
+    // A challenge whose realm is elsewhere: no token goes there.
+    let t = registry(4500, |_| {
+        Ok(json_response(401, &json!({"errors": []}), &[("www-authenticate", "Bearer realm=\"https://evil.example/oauth2/token\",service=\"prod.azurecr.io\",error=\"invalid_token\"")]))
+    });
+    let e = client(&t).get_tag_properties(&repo(), &tag()).await.unwrap_err();
+    assert!(e.to_string().contains("another origin"), "{e}");
+    assert!(t.requests().iter().all(|r| r.uri().host() == Some("console.example")));
+    assert_eq!(count(&t, "/oauth2/token"), 1);
+}
+
+#[tokio::test]
+async fn a_page_that_repeats_forever_is_stopped() {
+    let t = registry(4500, |_| {
+        Ok(json_response(
+            200,
+            &tag_page(&["a"]),
+            &[("link", "</acr/v1/prod%2Fapi/_tags?last=a&n=1&orderby=>; rel=\"next\"")],
+        ))
+    });
+    let c = client(&t);
+    let e = collect_all(c.list_tags(&repo(), OrderBy::None), |_| {}).await.unwrap_err();
+    assert!(e.to_string().contains("same next page"), "{e}");
+    assert!(count(&t, "_tags?") <= 3);
+}
+
+#[tokio::test]
+async fn password_and_anonymous_grants() {
+    let t = registry(4500, |_| Ok(json_response(200, &tag_body(true), &[])));
+    let c = client_with(
+        &t,
+        Credential::Password { username: "ci-readonly".into(), password: Secret::new("pw-secret") },
+        ClientOptions::default(),
+    );
+    c.get_tag_properties(&repo(), &tag()).await.unwrap();
+    let f = form(&t.requests()[0]);
+    assert_eq!(
+        (f["grant_type"].as_str(), f["username"].as_str(), f["password"].as_str()),
+        ("password", "ci-readonly", "pw-secret")
+    );
+    assert_eq!(count(&t, "exchange"), 0);
+    assert!(!format!("{c:?}").contains("pw-secret"));
+
+    let t = registry(4500, |_| Ok(json_response(200, &tag_body(true), &[])));
+    client_with(&t, Credential::Anonymous, ClientOptions::default())
+        .get_tag_properties(&repo(), &tag())
+        .await
+        .unwrap();
+    let f = form(&t.requests()[0]);
+    assert_eq!((f["grant_type"].as_str(), f["refresh_token"].as_str()), ("password", ""));
+}
+
+#[tokio::test]
+async fn tokens_that_are_not_jwts_are_an_error_and_never_printed() {
+    let t = FakeTransport::new(|req| {
+        Ok(if req.uri().path().ends_with("exchange") {
+            json_response(200, &json!({"refresh_token": "opaque-secret-value"}), &[])
+        } else {
+            json_response(200, &json!({}), &[])
+        })
+    });
+    let e = client(&t).get_tag_properties(&repo(), &tag()).await.unwrap_err();
+    assert!(e.to_string().contains("not a JWT"));
+    assert!(!format!("{e:?}{e}").contains("opaque-secret-value"));
+}
+
+#[tokio::test]
+async fn permissions_come_from_granted_access() {
+    let t = FakeTransport::new(|req| {
+        Ok(if req.uri().path().ends_with("exchange") {
+            json_response(200, &json!({"refresh_token": jwt(json!({"exp": NOW_S + 100}))}), &[])
+        } else {
+            let access = json!([{"type": "repository", "name": "prod/api", "actions": ["pull", "metadata_read"]}]);
+            json_response(
+                200,
+                &json!({"access_token": jwt(json!({"exp": NOW_S + 100, "access": access}))}),
+                &[],
+            )
+        })
+    });
+    let p = client(&t).repository_permissions(&repo()).await.unwrap();
+    assert_eq!(p, acr_client::Permissions { read: true, write: false, delete: false });
+}
+
+#[tokio::test]
+async fn manifest_delete_goes_to_v2_by_digest() {
+    let t = registry(4500, |_| Ok(HttpResponse::new(Vec::new())));
+    let d = Digest::new(format!("sha256:{}", "b".repeat(64))).unwrap();
+    client(&t).delete_manifest(&repo(), &d).await.unwrap();
+    assert_eq!(
+        t.request_lines().last().unwrap(),
+        &format!("DELETE /registry/prod/v2/prod/api/manifests/{d}")
+    );
+}
+
+#[test]
+fn the_crate_has_no_ui_dependency_outside_its_fetch_transport() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let manifest: String = std::fs::read_to_string(format!("{root}/Cargo.toml"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let (common, wasm_only) =
+        manifest.split_once("[target.'cfg(target_arch = \"wasm32\")'.dependencies]").unwrap();
+    let wasm_only = wasm_only.split("\n[").next().unwrap();
+    for forbidden in ["leptos", "web-sys", "gloo", "js-sys", "wasm-bindgen"] {
+        let deps = common.split("[dev-dependencies]").next().unwrap();
+        assert!(!deps.contains(forbidden), "{forbidden} is a dependency of acr-client");
+    }
+    assert!(!manifest.contains("leptos"));
+    assert!(wasm_only.contains("gloo-net"));
+    let mut stack = vec![std::path::PathBuf::from(format!("{root}/src"))];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.ends_with("transport/fetch.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for forbidden in ["web_sys", "gloo_", "js_sys", "leptos", "wasm_bindgen"] {
+                assert!(!text.contains(forbidden), "{} uses {forbidden}", path.display());
+            }
+        }
+    }
+}
