@@ -218,7 +218,8 @@ async fn insufficient_scope_is_permission_denied() {
 
 #[tokio::test]
 async fn answers_map_to_errors_a_user_can_act_on() {
-    let cases: Vec<(u16, serde_json::Value, Box<dyn Fn(&ClientError) -> bool>)> = vec![
+    type Check = Box<dyn Fn(&ClientError) -> bool>;
+    let cases: Vec<(u16, serde_json::Value, Check)> = vec![
         (
             404,
             json!({"errors": [{"code": "TAG_UNKNOWN", "message": "the specified tag does not exist"}]}),
