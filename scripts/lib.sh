@@ -15,7 +15,10 @@ step() {
 
 # wasm CMD...: runs CMD with the wasm32 environment written by setup.sh, in a subshell only
 # (exported globally it would break native builds).
-wasm() { ( set -a; . "$ROOT/target/toolchain/wasm-env.sh"; set +a; cd "$ROOT"; "$@" ); }
+wasm() {
+  ( set -a; . "$ROOT/target/toolchain/wasm-env.sh"; set +a; cd "$ROOT"
+    export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/webdriver.json"; "$@" )
+}
 
 # wasm_clippy ARGS...: clippy for wasm32 with the compiler the wasm env selects.
 wasm_clippy() {

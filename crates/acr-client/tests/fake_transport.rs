@@ -1,5 +1,6 @@
 //! The client against a scripted transport: request shapes, error mapping, the token cache and
 //! single-flight, retries with backoff, and refusing foreign origins.
+#![cfg(not(target_arch = "wasm32"))]
 
 use acr_client::{
     collect_all, transport::fake::json_response, ClientError, ClientOptions, Credential,

@@ -11,7 +11,7 @@ use std::time::Duration;
 pub struct FetchTransport;
 
 /// Aborts the request when dropped before the answer was read.
-struct AbortOnDrop(Option<web_sys::AbortController>);
+pub struct AbortOnDrop(pub Option<web_sys::AbortController>);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
