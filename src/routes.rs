@@ -7,54 +7,256 @@
 //! `/repositories/prod%2Fpayments%2Fapi`. The browser's `decodeURI`, which the router applies to
 //! the path, leaves `%2F` alone, so the segment reaches [`repository_from_segment`] intact.
 
-use acr_types::RepositoryName;
+use acr_types::{Digest, RepositoryName, TagName};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Bytes escaped in a path segment: everything except RFC 3986's unreserved characters
 /// (`A–Z a–z 0–9 - . _ ~`).
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-/// First path segment of the repository pages (`/repositories/{name}`).
-pub const REPOSITORIES: &str = "repositories";
+/// First path segment of a registry's pages (`/r/{registry}/…`).
+pub const REGISTRY: &str = "r";
+/// Path of the sign-in page.
+pub const SIGN_IN: &str = "signin";
 
-/// A page of the console, as addressed by its URL.
+/// Which list the repository page shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum RepoView {
+    /// Tags with their own and their manifest's lock state.
+    #[default]
+    Tags,
+    /// Manifests with platforms and lock state.
+    Manifests,
+}
+
+impl RepoView {
+    /// The `view` query value.
+    pub fn as_query(self) -> &'static str {
+        match self {
+            Self::Tags => "tags",
+            Self::Manifests => "manifests",
+        }
+    }
+    /// Reads a `view` query value (unknown values fall back to tags).
+    pub fn from_query(s: Option<&str>) -> Self {
+        match s {
+            Some("manifests") => Self::Manifests,
+            _ => Self::Tags,
+        }
+    }
+}
+
+/// List order of the repository page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ListOrder {
+    /// Most recently updated first (the default: what changed last is what admins look for).
+    #[default]
+    Newest,
+    /// Least recently updated first.
+    Oldest,
+    /// By name (tags) or digest (manifests).
+    Name,
+}
+
+impl ListOrder {
+    /// The `order` query value.
+    pub fn as_query(self) -> &'static str {
+        match self {
+            Self::Newest => "newest",
+            Self::Oldest => "oldest",
+            Self::Name => "name",
+        }
+    }
+    /// Reads an `order` query value (unknown values fall back to newest first).
+    pub fn from_query(s: Option<&str>) -> Self {
+        match s {
+            Some("oldest") => Self::Oldest,
+            Some("name") => Self::Name,
+            _ => Self::Newest,
+        }
+    }
+    /// The registry's order for this list order.
+    pub fn to_acr(self) -> acr_types::OrderBy {
+        match self {
+            Self::Newest => acr_types::OrderBy::TimeDesc,
+            Self::Oldest => acr_types::OrderBy::TimeAsc,
+            Self::Name => acr_types::OrderBy::None,
+        }
+    }
+}
+
+/// A page of the console, as addressed by its URL (path and query).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
-    /// The overview at `/`.
+    /// The overview at `/`: the registries.
     Home,
-    /// One repository at `/repositories/{name}`, the name percent-encoded into one segment.
-    /// No page serves it yet: it arrives with the registry browser.
-    Repository(RepositoryName),
+    /// The sign-in page; `return_to` is the console path to come back to.
+    SignIn {
+        /// Where to go after signing in.
+        return_to: Option<String>,
+    },
+    /// A registry's repositories: `/r/{registry}?q=filter`.
+    Repositories {
+        /// The registry's configured name.
+        registry: String,
+        /// The filter typed into the list.
+        filter: String,
+    },
+    /// One repository: `/r/{registry}/{name}?view=&q=&order=`.
+    Repository {
+        /// The registry's configured name.
+        registry: String,
+        /// The repository.
+        repo: RepositoryName,
+        /// Tags or manifests.
+        view: RepoView,
+        /// The filter typed into the list.
+        filter: String,
+        /// The list order.
+        order: ListOrder,
+    },
+    /// One tag: `/r/{registry}/{name}/tags/{tag}`.
+    Tag {
+        /// The registry's configured name.
+        registry: String,
+        /// The repository.
+        repo: RepositoryName,
+        /// The tag.
+        tag: TagName,
+    },
+    /// One manifest: `/r/{registry}/{name}/manifests/{digest}`.
+    Manifest {
+        /// The registry's configured name.
+        registry: String,
+        /// The repository.
+        repo: RepositoryName,
+        /// The manifest digest.
+        digest: Digest,
+    },
+}
+
+fn push_query(out: &mut String, pairs: &[(&str, &str)]) {
+    let mut first = true;
+    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        out.push(if first { '?' } else { '&' });
+        first = false;
+        out.push_str(k);
+        out.push('=');
+        out.push_str(&encode_segment(v));
+    }
 }
 
 impl Route {
-    /// The absolute path links use for this route, e.g. `/repositories/prod%2Fpayments%2Fapi`.
+    /// The absolute path (and query) links use for this route, e.g.
+    /// `/r/prod/prod%2Fpayments%2Fapi?view=manifests`. Defaults are left out of the query.
     pub fn href(&self) -> String {
+        let mut out = String::from("/");
         match self {
-            Route::Home => "/".to_owned(),
-            Route::Repository(name) => {
-                ["/", REPOSITORIES, "/", &encode_segment(name.as_str())].concat()
+            Route::Home => {}
+            Route::SignIn { return_to } => {
+                out.push_str(SIGN_IN);
+                push_query(&mut out, &[("return", return_to.as_deref().unwrap_or(""))]);
             }
+            Route::Repositories { registry, filter } => {
+                out.push_str(&[REGISTRY, "/", &encode_segment(registry)].concat());
+                push_query(&mut out, &[("q", filter)]);
+            }
+            Route::Repository { registry, repo, view, filter, order } => {
+                out.push_str(
+                    &[
+                        REGISTRY,
+                        "/",
+                        &encode_segment(registry),
+                        "/",
+                        &encode_segment(repo.as_str()),
+                    ]
+                    .concat(),
+                );
+                let view = if *view == RepoView::default() { "" } else { view.as_query() };
+                let order = if *order == ListOrder::default() { "" } else { order.as_query() };
+                push_query(&mut out, &[("view", view), ("q", filter), ("order", order)]);
+            }
+            Route::Tag { registry, repo, tag } => out.push_str(
+                &[
+                    REGISTRY,
+                    "/",
+                    &encode_segment(registry),
+                    "/",
+                    &encode_segment(repo.as_str()),
+                    "/tags/",
+                    &encode_segment(tag.as_str()),
+                ]
+                .concat(),
+            ),
+            Route::Manifest { registry, repo, digest } => out.push_str(
+                &[
+                    REGISTRY,
+                    "/",
+                    &encode_segment(registry),
+                    "/",
+                    &encode_segment(repo.as_str()),
+                    "/manifests/",
+                    digest.as_str(),
+                ]
+                .concat(),
+            ),
         }
+        out
     }
 
-    /// The route a path (as in `location.pathname`) addresses, or `None` when no console page
-    /// lives there. A query string or fragment is ignored; one trailing `/` is tolerated.
-    pub fn parse(path: &str) -> Option<Route> {
-        let path = path.split(['?', '#']).next().unwrap_or_default();
+    /// The route a path with optional query (as in `location.pathname + location.search`)
+    /// addresses, or `None` when no console page lives there. One trailing `/` is tolerated.
+    pub fn parse(url: &str) -> Option<Route> {
+        let url = url.split('#').next().unwrap_or_default();
+        let (path, query) = url.split_once('?').unwrap_or((url, ""));
+        let q = |key: &str| -> Option<String> {
+            query
+                .split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .find(|(k, _)| *k == key)
+                .and_then(|(_, v)| decode_segment(&v.replace('+', " ")))
+        };
         let rest = path.strip_prefix('/')?;
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         if rest.is_empty() {
             return Some(Route::Home);
         }
-        let mut segments = rest.split('/');
-        match (segments.next(), segments.next(), segments.next()) {
-            (Some(REPOSITORIES), Some(segment), None) => {
-                repository_from_segment(segment).map(Route::Repository)
+        let segments: Vec<&str> = rest.split('/').collect();
+        let registry = |s: &str| decode_segment(s).filter(|r| !r.is_empty());
+        match segments.as_slice() {
+            [SIGN_IN] => {
+                Some(Route::SignIn { return_to: q("return").filter(|r| is_console_path(r)) })
             }
+            [REGISTRY, reg] => Some(Route::Repositories {
+                registry: registry(reg)?,
+                filter: q("q").unwrap_or_default(),
+            }),
+            [REGISTRY, reg, repo] => Some(Route::Repository {
+                registry: registry(reg)?,
+                repo: repository_from_segment(repo)?,
+                view: RepoView::from_query(q("view").as_deref()),
+                filter: q("q").unwrap_or_default(),
+                order: ListOrder::from_query(q("order").as_deref()),
+            }),
+            [REGISTRY, reg, repo, "tags", tag] => Some(Route::Tag {
+                registry: registry(reg)?,
+                repo: repository_from_segment(repo)?,
+                tag: TagName::new(decode_segment(tag)?).ok()?,
+            }),
+            [REGISTRY, reg, repo, "manifests", digest] => Some(Route::Manifest {
+                registry: registry(reg)?,
+                repo: repository_from_segment(repo)?,
+                digest: Digest::new(decode_segment(digest)?).ok()?,
+            }),
             _ => None,
         }
     }
+}
+
+/// True for a path of this console (`/…`, not `//host`), the only kind of return address the
+/// sign-in page follows (no open redirect).
+pub fn is_console_path(p: &str) -> bool {
+    p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.contains(char::is_control)
 }
 
 /// Percent-encodes `value` into a single path segment: `/` and every other reserved or
@@ -101,24 +303,79 @@ mod tests {
 
     #[test]
     fn hrefs_and_parsing_round_trip() {
+        let d = Digest::new(format!("sha256:{}", "a".repeat(64))).unwrap();
         let table = [
-            (Route::Home, "/"),
-            (Route::Repository(repo("hello-world")), "/repositories/hello-world"),
-            (Route::Repository(repo("prod/payments/api")), "/repositories/prod%2Fpayments%2Fapi"),
+            (Route::Home, "/".to_owned()),
+            (
+                Route::SignIn { return_to: Some("/r/prod?q=api".into()) },
+                "/signin?return=%2Fr%2Fprod%3Fq%3Dapi".to_owned(),
+            ),
+            (
+                Route::Repositories { registry: "prod".into(), filter: String::new() },
+                "/r/prod".to_owned(),
+            ),
+            (
+                Route::Repositories { registry: "prod".into(), filter: "pay ments".into() },
+                "/r/prod?q=pay%20ments".to_owned(),
+            ),
+            (
+                Route::Repository {
+                    registry: "prod".into(),
+                    repo: repo("prod/payments/api"),
+                    view: RepoView::Tags,
+                    filter: String::new(),
+                    order: ListOrder::Newest,
+                },
+                "/r/prod/prod%2Fpayments%2Fapi".to_owned(),
+            ),
+            (
+                Route::Repository {
+                    registry: "prod".into(),
+                    repo: repo("prod/payments/api"),
+                    view: RepoView::Manifests,
+                    filter: "1.4".into(),
+                    order: ListOrder::Name,
+                },
+                "/r/prod/prod%2Fpayments%2Fapi?view=manifests&q=1.4&order=name".to_owned(),
+            ),
+            (
+                Route::Tag {
+                    registry: "prod".into(),
+                    repo: repo("a/b"),
+                    tag: TagName::new("1.4.2").unwrap(),
+                },
+                "/r/prod/a%2Fb/tags/1.4.2".to_owned(),
+            ),
+            (
+                Route::Manifest { registry: "prod".into(), repo: repo("a"), digest: d.clone() },
+                format!("/r/prod/a/manifests/{d}"),
+            ),
         ];
         for (route, href) in table {
             assert_eq!(route.href(), href, "href of {route:?}");
-            assert_eq!(Route::parse(href), Some(route), "parse of {href}");
+            assert_eq!(Route::parse(&href), Some(route), "parse of {href}");
         }
+    }
+
+    #[test]
+    fn sign_in_returns_only_to_console_paths() {
+        assert_eq!(
+            Route::parse("/signin?return=%2F%2Fevil.example"),
+            Some(Route::SignIn { return_to: None })
+        );
+        assert_eq!(
+            Route::parse("/signin?return=https%3A%2F%2Fevil.example"),
+            Some(Route::SignIn { return_to: None })
+        );
     }
 
     #[test]
     fn parsing_tolerates_query_fragment_and_trailing_slash() {
         assert_eq!(Route::parse("/?x=1#top"), Some(Route::Home));
-        assert_eq!(
-            Route::parse("/repositories/prod%2Fpayments%2Fapi/"),
-            Some(Route::Repository(repo("prod/payments/api")))
-        );
+        assert!(matches!(
+            Route::parse("/r/prod/prod%2Fpayments%2Fapi/"),
+            Some(Route::Repository { .. })
+        ));
     }
 
     #[test]
@@ -127,14 +384,14 @@ mod tests {
             "",
             "relative",
             "/nope",
-            "/repositories",
-            "/repositories/",
-            // Unencoded slashes would be three segments: refused, not guessed.
-            "/repositories/prod/payments/api",
+            "/r",
+            "/r/prod/prod/payments/api",
             // Not a valid repository name (upper case, empty component, bad UTF-8).
-            "/repositories/Prod",
-            "/repositories/prod%2F%2Fapi",
-            "/repositories/%FF",
+            "/r/prod/Prod",
+            "/r/prod/prod%2F%2Fapi",
+            "/r/prod/%FF",
+            "/r/prod/a/tags/.bad",
+            "/r/prod/a/manifests/sha256:zz",
         ] {
             assert_eq!(Route::parse(path), None, "{path:?}");
         }

@@ -129,8 +129,14 @@ fn nested_repository_names_round_trip_through_one_segment() {
 
     let name = repository_from_segment(&encoded).expect("a valid repository name");
     assert_eq!(name.as_str(), "prod/payments/api");
-    let route = Route::Repository(name);
-    assert_eq!(route.href(), "/repositories/prod%2Fpayments%2Fapi");
+    let route = Route::Repository {
+        registry: "prod".into(),
+        repo: name,
+        view: Default::default(),
+        filter: String::new(),
+        order: Default::default(),
+    };
+    assert_eq!(route.href(), "/r/prod/prod%2Fpayments%2Fapi");
     assert_eq!(Route::parse(&route.href()), Some(route));
 }
 
@@ -138,7 +144,14 @@ fn nested_repository_names_round_trip_through_one_segment() {
 fn the_browser_path_decoder_keeps_the_encoded_slashes() {
     // The router applies decodeURI to location.pathname; %2F must survive it so the repository
     // name stays one segment.
-    let href = Route::Repository(repository_from_segment("prod%2Fpayments%2Fapi").unwrap()).href();
+    let href = Route::Repository {
+        registry: "prod".into(),
+        repo: repository_from_segment("prod%2Fpayments%2Fapi").unwrap(),
+        view: Default::default(),
+        filter: String::new(),
+        order: Default::default(),
+    }
+    .href();
     let decoded: String = js_sys::decode_uri(&href).expect("decodeURI").into();
     assert_eq!(decoded, href);
     assert!(Route::parse(&decoded).is_some());

@@ -1,7 +1,10 @@
 //! The browser transport in a real browser: a real fetch round trip, and the abort-on-drop guard.
 #![cfg(target_arch = "wasm32")]
 
-use acr_client::transport::{fetch::{AbortOnDrop, FetchTransport}, Transport};
+use acr_client::transport::{
+    fetch::{AbortOnDrop, FetchTransport},
+    Transport,
+};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -13,7 +16,8 @@ async fn fetches_for_real() {
     let res = FetchTransport.send(req).await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(!res.body().is_empty());
-    let missing = http::Request::get(format!("{origin}/no-such-file-here")).body(Vec::new()).unwrap();
+    let missing =
+        http::Request::get(format!("{origin}/no-such-file-here")).body(Vec::new()).unwrap();
     assert_eq!(FetchTransport.send(missing).await.unwrap().status(), 404);
 }
 

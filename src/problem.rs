@@ -1,0 +1,114 @@
+//! How failures are worded: a [`Problem`] turns a [`ClientError`] (or any other failure) into a
+//! title, what happened, and what to do about it. The one `ErrorView` component renders it.
+
+use acr_client::ClientError;
+
+/// A failure, worded for the person using the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// A short title ("The tag is locked").
+    pub title: String,
+    /// What happened, in a sentence.
+    pub detail: String,
+    /// What to do about it.
+    pub remedy: String,
+    /// True when signing in again fixes it (the view offers a sign-in link).
+    pub sign_in: bool,
+    /// True when trying again may help (the view offers a retry button where it can).
+    pub retry: bool,
+}
+
+impl Problem {
+    /// A problem with no sign-in or retry offer.
+    pub fn new(
+        title: impl Into<String>,
+        detail: impl Into<String>,
+        remedy: impl Into<String>,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            detail: detail.into(),
+            remedy: remedy.into(),
+            sign_in: false,
+            retry: false,
+        }
+    }
+}
+
+impl From<&ClientError> for Problem {
+    fn from(e: &ClientError) -> Self {
+        let detail = e.to_string();
+        match e {
+            ClientError::SignInRequired { .. } => Problem {
+                sign_in: true,
+                ..Problem::new("Sign-in required", detail, "Sign in again; your place in the console is kept.")
+            },
+            ClientError::PermissionDenied { .. } => Problem::new(
+                "Not allowed",
+                detail,
+                "Ask a registry owner for the Container Registry Repository Contributor role (or AcrPush plus metadata write) on this repository.",
+            ),
+            ClientError::NotFound { .. } => Problem::new(
+                "Not found",
+                detail,
+                "It may have been deleted or renamed; go back to the list and reload it.",
+            ),
+            ClientError::Disallowed { .. } => Problem::new(
+                "Refused by a lock",
+                detail,
+                "Unlock it first (enable write and delete), or unlock the repository if the lock is inherited from it.",
+            ),
+            ClientError::Throttled { .. } => Problem {
+                retry: true,
+                ..Problem::new("The registry is busy", detail, "Wait a moment and try again.")
+            },
+            ClientError::Network { .. } => Problem {
+                retry: true,
+                ..Problem::new(
+                    "The registry could not be reached",
+                    detail,
+                    "Check your connection; if it persists, the proxy in front of the registry may be down.",
+                )
+            },
+            ClientError::Unexpected { .. } => Problem {
+                retry: true,
+                ..Problem::new(
+                    "Unexpected answer",
+                    detail,
+                    "Try again; if it persists, report it with the time it happened.",
+                )
+            },
+        }
+    }
+}
+
+impl From<ClientError> for Problem {
+    fn from(e: ClientError) -> Self {
+        Problem::from(&e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_client_error_gets_a_remedy() {
+        let errors = [
+            ClientError::SignInRequired { reason: "expired".into() },
+            ClientError::PermissionDenied { action: "change locks".into(), resource: "a".into() },
+            ClientError::NotFound { what: "a:1".into(), code: "TAG_UNKNOWN".into() },
+            ClientError::Disallowed { what: "a:1".into() },
+            ClientError::Throttled { retry_after: None },
+            ClientError::Network { message: "offline".into() },
+            ClientError::unexpected("odd"),
+        ];
+        for e in &errors {
+            let p = Problem::from(e);
+            assert!(!p.title.is_empty() && !p.remedy.is_empty(), "{e:?}");
+            assert_eq!(p.detail, e.to_string());
+        }
+        assert!(Problem::from(&errors[0]).sign_in);
+        assert!(Problem::from(&errors[4]).retry);
+    }
+}
