@@ -43,7 +43,8 @@ apt_install() { # apt_install PKG... : installs the packages that are not instal
 # 0. System packages: browser + driver for tests, brotli for size figures, nginx for the deployment
 #    tests, OpenSSL headers for the native TLS used by the WebDriver client.
 if command -v apt-get >/dev/null; then
-  apt_install chromium chromium-driver brotli nginx-light pkg-config libssl-dev ca-certificates
+  apt_install chromium chromium-driver brotli nginx-light libnginx-mod-http-brotli-filter \
+    libnginx-mod-http-brotli-static pkg-config libssl-dev ca-certificates openssl
 else
   for c in chromedriver brotli nginx; do command -v "$c" >/dev/null || die "$c is missing: install it"; done
 fi
