@@ -3,3 +3,18 @@
 //! the registry.
 
 pub mod app_shell;
+pub mod attributes_panel;
+pub mod breadcrumbs;
+pub mod confirm_dialog;
+pub mod digest;
+pub mod error_view;
+pub mod format;
+pub mod lock_badges;
+pub mod lock_panel;
+pub mod lock_switch;
+pub mod manifest_table;
+pub mod presets;
+pub mod progress;
+pub mod repository_list;
+pub mod tag_table;
+pub mod virtual_list;

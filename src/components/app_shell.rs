@@ -1,8 +1,13 @@
-//! The frame around every page: a skip link, the banner with the product name and the primary
-//! navigation, the main landmark the page renders into, and the footer with the version.
-//! Presentation only: it is told which route is showing and never reads the router itself.
+//! The frame around every page: a skip link, the banner with the product name, the primary
+//! navigation and the signed-in account with its Sign out button, the main landmark the page
+//! renders into, and the footer with the version. Presentation only: it is told which route is
+//! showing and never reads the router itself; the account comes from a prop or, by default,
+//! from the session.
 
-use crate::routes::Route;
+use crate::{
+    auth::{try_use_session, Account},
+    routes::Route,
+};
 use leptos::{ev::MouseEvent, html, prelude::*};
 
 /// The product name, as shown in the banner.
@@ -25,9 +30,21 @@ pub fn AppShell(
     /// `aria-current="page"`. `None` when no route matches the path (the not-found page).
     #[prop(into)]
     current: Signal<Option<Route>>,
+    /// The signed-in account shown in the banner (`None`: nobody, and no Sign out button). By
+    /// default the session's account.
+    #[prop(optional, into)]
+    account: Option<Signal<Option<Account>>>,
+    /// What the Sign out button does. By default the session's sign-out.
+    #[prop(optional, into)]
+    on_sign_out: Option<Callback<()>>,
     /// The page to show in the main landmark.
     children: Children,
 ) -> impl IntoView {
+    let session = try_use_session();
+    let account =
+        account.unwrap_or_else(|| Signal::derive(move || session.and_then(|s| s.account())));
+    let on_sign_out =
+        on_sign_out.or_else(|| session.map(|s| Callback::new(move |()| s.sign_out())));
     let main_ref = NodeRef::<html::Main>::new();
     // The router only scrolls to a fragment; a skip link must also move keyboard focus, so the
     // link focuses the main landmark itself and leaves the URL alone.
@@ -67,6 +84,9 @@ pub fn AppShell(
                     <nav class="app-nav" aria-label="Primary">
                         <ul class="app-nav__list">{links}</ul>
                     </nav>
+                    {move || {
+                        account.get().map(|a| view! { <AccountBadge account=a on_sign_out /> })
+                    }}
                 </div>
             </header>
             <main id=MAIN_ID class="app-main" tabindex="-1" node_ref=main_ref>
@@ -83,6 +103,43 @@ pub fn AppShell(
                     <p class="app-footer__note">"Lock flags for Azure Container Registry images"</p>
                 </div>
             </footer>
+        </div>
+    }
+}
+
+/// Who is signed in (name and user name) and the Sign out button.
+#[component]
+fn AccountBadge(
+    /// The signed-in account.
+    account: Account,
+    /// What Sign out does.
+    on_sign_out: Option<Callback<()>>,
+) -> impl IntoView {
+    let username = (account.username != account.name).then(|| {
+        view! {
+            <span class="account__username" data-testid="account-username">
+                {account.username.clone()}
+            </span>
+        }
+    });
+    view! {
+        <div class="account" data-testid="account">
+            <p class="account__who">
+                <span class="account__label">"Signed in as "</span>
+                <span class="account__name" data-testid="account-name">{account.name.clone()}</span>
+                {username}
+            </p>
+            <button
+                type="button"
+                class="account__sign-out"
+                on:click=move |_| {
+                    if let Some(cb) = on_sign_out {
+                        cb.run(());
+                    }
+                }
+            >
+                "Sign out"
+            </button>
         </div>
     }
 }

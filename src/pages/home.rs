@@ -1,6 +1,11 @@
-//! The overview page at `/`: a welcome, what the lock flags mean, and the registries section.
-//! Until sign-in exists it loads no data and says so plainly instead of showing sample content.
+//! The overview page at `/`: a welcome, the registry picker (every registry of the
+//! configuration, each a link to its repositories, with its login server and how it signs in)
+//! and what the lock flags mean. It loads no registry data and never redirects by itself.
 
+use crate::{
+    config::{SharedConfig, SignInKind},
+    routes::Route,
+};
 use leptos::prelude::*;
 
 /// The four changeable attributes ACR keeps on a repository, tag or manifest, and what each
@@ -12,10 +17,44 @@ const LOCK_FLAGS: [(&str, &str); 4] = [
     ("List", "Appear in listings. Off hides it from catalog and tag lists."),
 ];
 
-/// The overview: a welcome, the meaning of the lock flags, and a "Registries" section that says
-/// honestly that no registry is connected yet.
+/// How a registry signs in, in words.
+pub fn sign_in_name(kind: SignInKind) -> &'static str {
+    match kind {
+        SignInKind::Entra => "Microsoft Entra ID",
+        SignInKind::Token => "ACR token (username and password)",
+    }
+}
+
+/// The overview: a welcome, the registry picker, and the meaning of the lock flags.
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let config = expect_context::<SharedConfig>();
+    let registries = config
+        .registries
+        .iter()
+        .map(|r| {
+            let href =
+                Route::Repositories { registry: r.name.clone(), filter: String::new() }.href();
+            view! {
+                <li class="registry-picker__item">
+                    <a class="registry-picker__link" href=href>
+                        <span class="registry-picker__name">{r.name.clone()}</span>
+                        <span class="registry-picker__server">{r.login_server.clone()}</span>
+                        <span class="registry-picker__sign-in">
+                            "Signs in with " {sign_in_name(r.sign_in)}
+                        </span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let none = config.registries.is_empty().then(|| {
+        view! {
+            <p class="empty-state">
+                "No registry is configured: add one to the registries list of config.json."
+            </p>
+        }
+    });
     let flags = LOCK_FLAGS
         .into_iter()
         .map(|(name, meaning)| {
@@ -38,11 +77,9 @@ pub fn HomePage() -> impl IntoView {
 
             <section class="card" aria-labelledby="registries-title" data-testid="registries">
                 <h2 id="registries-title" class="card__title">"Registries"</h2>
-                <p class="empty-state">
-                    "No registry is connected. Signing in with Microsoft Entra ID and browsing "
-                    "your registries arrive in the next release of the console; this build "
-                    "shows no registry data."
-                </p>
+                <p class="card__lead">"Pick a registry to browse its repositories and their locks."</p>
+                {none}
+                <ul class="registry-picker">{registries}</ul>
             </section>
 
             <section class="card" aria-labelledby="flags-title">

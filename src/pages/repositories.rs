@@ -1,9 +1,443 @@
-//! The Repositories page (STUB: being written).
+//! The repositories page at `/r/{registry}?q=`: loads EVERY page of the catalog, shows rows as
+//! soon as the first page arrives with visible progress, never truncates, and filters as you type
+//! (the filter lives in the URL, replaced while typing). Only the visible rows are rendered.
+//! Performance marks: `repos:first-rows`, `repos:complete`, `filter:applied`.
+//!
+//! It also owns [`Paged`], the page-by-page loading state the repository page shares: rows,
+//! progress, stale rows kept (dimmed) while a reload runs, and the problem that stopped a load.
 
+use crate::{
+    auth::{callback, RequireSignIn},
+    components::{
+        breadcrumbs::Breadcrumbs,
+        error_view::ErrorView,
+        format::{count_of, thousands},
+        progress::{LoadProgress, Progress},
+        repository_list::{filter_names, RepositoryList},
+    },
+    config::SharedConfig,
+    problem::Problem,
+    routes::Route,
+    state::registry::use_client,
+};
+use acr_client::{Page, Pages, RegistryClient};
+use acr_types::RepositoryName;
+use futures_util::StreamExt;
 use leptos::prelude::*;
+use leptos_router::{
+    hooks::{use_location, use_navigate},
+    NavigateOptions,
+};
 
-/// The Repositories page.
+/// A list loaded page by page, as the page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paged<T> {
+    /// The rows shown: the current load's, or while a reload runs, the previous load's.
+    pub items: Vec<T>,
+    /// How far the current load has got.
+    pub progress: Progress,
+    /// True while `items` are from an earlier load that is being replaced.
+    pub stale: bool,
+    /// What stopped the current load, if anything.
+    pub problem: Option<Problem>,
+    /// True while a load runs.
+    pub loading: bool,
+    /// The current load's number; pages of superseded loads are dropped.
+    run: u64,
+    /// A reload's rows until it completes (they replace `items` at once, not page by page).
+    incoming: Vec<T>,
+}
+
+impl<T> Default for Paged<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            progress: Progress::default(),
+            stale: false,
+            problem: None,
+            loading: false,
+            run: 0,
+            incoming: Vec::new(),
+        }
+    }
+}
+
+impl<T> Paged<T> {
+    /// Starts a load (with the total when known) and returns its number. Rows already shown stay,
+    /// marked stale, until the new load completes.
+    pub fn begin(&mut self, total: Option<usize>) -> u64 {
+        self.run += 1;
+        self.progress = Progress { loaded: 0, total, done: false };
+        self.problem = None;
+        self.loading = true;
+        self.stale = !self.items.is_empty();
+        self.incoming.clear();
+        self.run
+    }
+
+    /// Adds a page of load `run`; false (and nothing changes) when that load was superseded.
+    pub fn page(&mut self, run: u64, page: Page<T>) -> bool {
+        if run != self.run {
+            return false;
+        }
+        self.progress.loaded = page.loaded;
+        if self.stale {
+            self.incoming.extend(page.items);
+        } else {
+            self.items.extend(page.items);
+        }
+        true
+    }
+
+    /// Ends load `run` successfully: a reload's rows replace the stale ones.
+    pub fn finish(&mut self, run: u64) {
+        if run != self.run {
+            return;
+        }
+        if self.stale {
+            self.items = std::mem::take(&mut self.incoming);
+            self.stale = false;
+        }
+        self.progress.done = true;
+        self.loading = false;
+    }
+
+    /// Ends load `run` with `problem`; the rows shown so far stay (and say they are incomplete).
+    pub fn fail(&mut self, run: u64, problem: Problem) {
+        if run != self.run {
+            return;
+        }
+        self.problem = Some(problem);
+        self.loading = false;
+    }
+
+    /// True once every page has arrived.
+    pub fn complete(&self) -> bool {
+        self.progress.done
+    }
+}
+
+/// Loads every page of `pages` into `state`, page by page; the result says whether the load
+/// completed (a superseded load ends quietly with `Ok`).
+pub async fn load_pages<T: Send + Sync + 'static>(
+    state: RwSignal<Paged<T>>,
+    mut pages: Pages<'_, T>,
+    total: Option<usize>,
+) -> Result<(), Problem> {
+    let Some(run) = state.try_update(|s| s.begin(total)) else { return Ok(()) };
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(page) => {
+                let current = state.try_update(|s| s.page(run, page)).unwrap_or(false);
+                if !current {
+                    return Ok(());
+                }
+            }
+            Err(e) => {
+                let problem = Problem::from(e);
+                state.try_update(|s| s.fail(run, problem.clone()));
+                return Err(problem);
+            }
+        }
+    }
+    state.try_update(|s| s.finish(run));
+    Ok(())
+}
+
+/// Records a performance mark (`performance.mark(name)`) once the current frame is painted.
+pub fn mark_after_paint(name: &'static str) {
+    request_animation_frame(move || {
+        set_timeout(move || mark(name), std::time::Duration::ZERO);
+    });
+}
+
+/// `performance.mark(name)`; nothing where the browser has no performance timeline.
+fn mark(name: &str) {
+    use leptos::{wasm_bindgen::JsValue, web_sys::js_sys};
+    let Ok(performance) = js_sys::Reflect::get(&window(), &JsValue::from_str("performance")) else {
+        return;
+    };
+    if let Ok(f) = js_sys::Reflect::get(&performance, &JsValue::from_str("mark")) {
+        if f.is_function() {
+            let f: js_sys::Function = f.into();
+            let _ = f.call1(&performance, &JsValue::from_str(name));
+        }
+    }
+}
+
+/// The repositories page: signed-in content only.
 #[component]
 pub fn RepositoriesPage() -> impl IntoView {
-    view! { <h1 class="page__title">"Repositories"</h1> }
+    view! {
+        <RequireSignIn>
+            <Repositories />
+        </RequireSignIn>
+    }
+}
+
+/// The page for the registry in the URL: its client, or the problem that prevents one.
+#[component]
+fn Repositories() -> impl IntoView {
+    let location = use_location();
+    let here = Memo::new(move |_| callback::here(&location.pathname.get(), &location.search.get()));
+    // The URL's registry and filter, kept while the router moves on to another page.
+    let parsed =
+        Memo::new(move |previous: Option<&(String, String)>| match Route::parse(&here.get()) {
+            Some(Route::Repositories { registry, filter }) => (registry, filter),
+            _ => previous.cloned().unwrap_or_default(),
+        });
+    let registry = Memo::new(move |_| parsed.with(|p| p.0.clone()));
+    let filter = Memo::new(move |_| parsed.with(|p| p.1.clone()));
+    move || {
+        let name = registry.get();
+        match use_client(&name) {
+            Ok(client) => view! { <Loaded client registry=name filter /> }.into_any(),
+            Err(problem) => view! {
+                <div class="page browse-page">
+                    <h1 class="page__title">"Repositories"</h1>
+                    <ErrorView problem return_to=here.get_untracked() />
+                </div>
+            }
+            .into_any(),
+        }
+    }
+}
+
+/// The repositories of one registry, loaded with `client`.
+#[component]
+fn Loaded(client: RegistryClient, registry: String, filter: Memo<String>) -> impl IntoView {
+    let config = expect_context::<SharedConfig>();
+    let login_server =
+        config.registry(&registry).map(|r| r.login_server.clone()).unwrap_or_default();
+    let navigate = use_navigate();
+
+    let state = RwSignal::new(Paged::<RepositoryName>::default());
+    let reload = RwSignal::new(0_u64);
+    // The catalog read, keyed by the registry (this component) and the reload count; it runs
+    // as soon as it is created and again when `reload` changes.
+    let _catalog = LocalResource::new(move || {
+        reload.track();
+        let client = client.clone();
+        async move { load_pages(state, client.list_repositories(), None).await }
+    });
+
+    // The filter box is the source of truth while typing; the URL follows (replaced, so typing
+    // adds no history), and a URL change from elsewhere (back, forward) updates the box.
+    let text = RwSignal::new(filter.get_untracked());
+    let written = StoredValue::new(filter.get_untracked());
+    Effect::new(move |_| {
+        let f = filter.get();
+        if f != written.get_value() {
+            written.set_value(f.clone());
+            text.set(f);
+        }
+    });
+    let on_input = {
+        let registry = registry.clone();
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            text.set(value.clone());
+            written.set_value(value.clone());
+            let href = Route::Repositories { registry: registry.clone(), filter: value }.href();
+            navigate(&href, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        }
+    };
+
+    let rows = Memo::new(move |_| state.with(|s| filter_names(&s.items, &text.get())));
+    let stale = Signal::derive(move || state.with(|s| s.stale));
+    let progress = Signal::derive(move || state.with(|s| s.progress));
+    let problem = Signal::derive(move || state.with(|s| s.problem.clone()));
+
+    // Performance marks: first rows painted, the whole catalog painted, a filter applied.
+    let first_marked = StoredValue::new(false);
+    let complete_marked = StoredValue::new(false);
+    Effect::new(move |_| {
+        let shown = rows.with(|r| !r.is_empty());
+        let done = state.with(|s| s.complete());
+        if shown && !first_marked.get_value() {
+            first_marked.set_value(true);
+            mark_after_paint("repos:first-rows");
+        }
+        if done && !complete_marked.get_value() {
+            complete_marked.set_value(true);
+            mark_after_paint("repos:complete");
+        }
+    });
+    Effect::watch(move || text.get(), move |_, _, _| mark_after_paint("filter:applied"), false);
+
+    let summary = move || {
+        let total = state.with(|s| s.items.len());
+        let shown = rows.with(Vec::len);
+        let q = text.get();
+        let done = state.with(|s| s.complete());
+        if q.trim().is_empty() || total == 0 {
+            return None;
+        }
+        let of = if done { " of " } else { " of the first " };
+        Some(
+            [
+                thousands(shown).as_str(),
+                of,
+                count_of(total, "repository", "repositories").as_str(),
+                " match “",
+                q.trim(),
+                "”",
+            ]
+            .concat(),
+        )
+    };
+    let empty = move || {
+        let (loading, total, failed) =
+            state.with(|s| (s.loading, s.items.len(), s.problem.is_some()));
+        if rows.with(|r| !r.is_empty()) || failed {
+            return None;
+        }
+        let q = text.get();
+        let message = if total == 0 && loading {
+            return None;
+        } else if total == 0 {
+            "This registry has no repositories you can see.".to_owned()
+        } else if loading {
+            ["No repositories match “", q.trim(), "” yet — still loading…"].concat()
+        } else {
+            ["No repositories match “", q.trim(), "”."].concat()
+        };
+        Some(view! { <p class="empty-state" data-testid="empty-state">{message}</p> })
+    };
+    let error = {
+        let here = Route::Repositories { registry: registry.clone(), filter: String::new() }.href();
+        move || {
+            problem.get().map(|p| {
+                let incomplete = state.with(|s| s.items.len());
+                let note = (incomplete > 0).then(|| {
+                    let text = [
+                        "The list below is incomplete: only ",
+                        count_of(incomplete, "repository", "repositories").as_str(),
+                        " loaded.",
+                    ]
+                    .concat();
+                    view! { <p class="incomplete-note">{text}</p> }
+                });
+                view! {
+                    <ErrorView problem=p on_retry=move |_| reload.update(|n| *n += 1) return_to=here.clone() />
+                    {note}
+                }
+            })
+        }
+    };
+    let crumbs = vec![
+        ("Registries".to_owned(), Route::Home.href()),
+        (
+            registry.clone(),
+            Route::Repositories { registry: registry.clone(), filter: String::new() }.href(),
+        ),
+    ];
+    let show_progress = move || state.with(|s| s.problem.is_none());
+    view! {
+        <div class="page browse-page" data-testid="repositories-page">
+            <Breadcrumbs crumbs />
+            <header class="page-head">
+                <p class="page__eyebrow">{login_server}</p>
+                <h1 class="page__title">"Repositories"</h1>
+            </header>
+            <div class="toolbar">
+                <div class="field toolbar__filter">
+                    <label for="repo-filter">"Filter repositories"</label>
+                    <input
+                        id="repo-filter"
+                        type="search"
+                        autocomplete="off"
+                        spellcheck="false"
+                        placeholder="e.g. payments/api"
+                        prop:value=move || text.get()
+                        on:input=on_input
+                    />
+                </div>
+                <button
+                    type="button"
+                    class="button"
+                    disabled=move || state.with(|s| s.loading)
+                    on:click=move |_| reload.update(|n| *n += 1)
+                >
+                    "Reload"
+                </button>
+            </div>
+            <div class="list-status">
+                <Show when=show_progress>
+                    <LoadProgress progress singular="repository" plural="repositories" />
+                </Show>
+                <p class="list-status__matches" data-testid="match-count" aria-live="polite">
+                    {summary}
+                </p>
+            </div>
+            {error}
+            {empty}
+            <Show when=move || rows.with(|r| !r.is_empty())>
+                <RepositoryList registry=registry.clone() names=rows filter=text stale />
+            </Show>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(items: &[u32], loaded: usize, more: bool) -> Page<u32> {
+        Page { items: items.to_vec(), loaded, more }
+    }
+
+    #[test]
+    fn a_first_load_shows_rows_as_pages_arrive() {
+        let mut p = Paged::default();
+        let run = p.begin(None);
+        assert!(p.loading && !p.stale && p.items.is_empty());
+        assert!(p.page(run, page(&[1, 2], 2, true)));
+        assert_eq!(p.items, [1, 2]);
+        assert_eq!(p.progress, Progress { loaded: 2, total: None, done: false });
+        assert!(p.page(run, page(&[3], 3, false)));
+        p.finish(run);
+        assert_eq!(p.items, [1, 2, 3]);
+        assert!(p.complete() && !p.loading);
+    }
+
+    #[test]
+    fn a_reload_keeps_the_old_rows_stale_until_it_completes() {
+        let mut p = Paged::default();
+        let first = p.begin(Some(2));
+        p.page(first, page(&[1, 2], 2, false));
+        p.finish(first);
+        let second = p.begin(Some(3));
+        assert!(p.stale && !p.complete());
+        p.page(second, page(&[7, 8], 2, true));
+        assert_eq!(p.items, [1, 2], "old rows stay until the reload completes");
+        p.page(second, page(&[9], 3, false));
+        p.finish(second);
+        assert_eq!(p.items, [7, 8, 9]);
+        assert!(!p.stale && p.complete());
+    }
+
+    #[test]
+    fn superseded_loads_change_nothing() {
+        let mut p = Paged::default();
+        let old = p.begin(None);
+        let new = p.begin(None);
+        assert!(!p.page(old, page(&[1], 1, true)));
+        p.finish(old);
+        p.fail(old, Problem::new("x", "y", "z"));
+        assert!(p.items.is_empty() && !p.complete() && p.problem.is_none() && p.loading);
+        assert!(p.page(new, page(&[2], 1, false)));
+        assert_eq!(p.items, [2]);
+    }
+
+    #[test]
+    fn a_failed_load_keeps_what_arrived_and_is_not_complete() {
+        let mut p = Paged::default();
+        let run = p.begin(None);
+        p.page(run, page(&[1, 2], 2, true));
+        p.fail(run, Problem::new("Busy", "d", "r"));
+        assert_eq!(p.items, [1, 2]);
+        assert!(!p.complete() && !p.loading);
+        assert_eq!(p.problem.as_ref().map(|p| p.title.as_str()), Some("Busy"));
+    }
 }

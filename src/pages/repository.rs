@@ -1,9 +1,525 @@
-//! The Repository page (STUB: being written).
+//! The repository page at `/r/{registry}/{repo}?view=tags|manifests&q=&order=`: the
+//! repository's attributes and lock panel, then its tags or its manifests (every page of both
+//! lists, loaded with progress; tags joined with their manifests by digest so each row shows
+//! both sets of flags), filtered (URL `q`, replaced while typing) and ordered (URL `order`,
+//! newest/oldest are the registry's timedesc/timeasc). Every state lives in the URL.
 
+use super::repositories::{load_pages, Paged};
+use crate::{
+    auth::{callback, RequireSignIn},
+    components::{
+        attributes_panel::{AttributesPanel, Fact},
+        breadcrumbs::Breadcrumbs,
+        error_view::ErrorView,
+        format::{count_of, thousands, RelativeTime},
+        lock_badges::LockBadges,
+        lock_panel::LockPanel,
+        manifest_table::{filter_manifests, ManifestTable},
+        progress::{LoadProgress, Progress},
+        tag_table::{filter_tags, join_tags, TagTable},
+    },
+    problem::Problem,
+    routes::{ListOrder, RepoView, Route},
+    state::{locks::lock_action, registry::use_client},
+};
+use acr_client::RegistryClient;
+use acr_types::{
+    ArtifactRef, ChangeableAttributes, ManifestAttributesBase, RepositoryAttributes,
+    RepositoryName, TagAttributesBase,
+};
 use leptos::prelude::*;
+use leptos_router::{
+    hooks::{use_location, use_navigate},
+    NavigateOptions,
+};
 
-/// The Repository page.
+/// What the repository page's URL says.
+#[derive(Debug, Clone, PartialEq)]
+struct RepoUrl {
+    registry: String,
+    repo: RepositoryName,
+    view: RepoView,
+    filter: String,
+    order: ListOrder,
+}
+
+/// The repository page: signed-in content only.
 #[component]
 pub fn RepositoryPage() -> impl IntoView {
-    view! { <h1 class="page__title">"Repository"</h1> }
+    view! {
+        <RequireSignIn>
+            <Repository />
+        </RequireSignIn>
+    }
+}
+
+/// The problem shown for a path that does not name a valid repository.
+fn not_a_repository() -> Problem {
+    Problem::new(
+        "Not a repository",
+        "This address does not name a valid repository.",
+        "Go back to the registry's repositories and pick one from the list.",
+    )
+}
+
+/// The page for the repository in the URL: its client, or the problem that prevents one.
+#[component]
+fn Repository() -> impl IntoView {
+    let location = use_location();
+    let here = Memo::new(move |_| callback::here(&location.pathname.get(), &location.search.get()));
+    // The URL's state, kept while the router moves on to another page.
+    let url =
+        Memo::new(move |previous: Option<&Option<RepoUrl>>| match Route::parse(&here.get()) {
+            Some(Route::Repository { registry, repo, view, filter, order }) => {
+                Some(RepoUrl { registry, repo, view, filter, order })
+            }
+            _ => previous.cloned().flatten(),
+        });
+    let target =
+        Memo::new(move |_| url.with(|u| u.as_ref().map(|u| (u.registry.clone(), u.repo.clone()))));
+    move || {
+        let Some((registry, repo)) = target.get() else {
+            return view! {
+                <div class="page browse-page">
+                    <h1 class="page__title">"Repository"</h1>
+                    <ErrorView problem=not_a_repository() />
+                </div>
+            }
+            .into_any();
+        };
+        match use_client(&registry) {
+            Ok(client) => view! { <Loaded client registry repo url /> }.into_any(),
+            Err(problem) => view! {
+                <div class="page browse-page">
+                    <h1 class="page__title">{repo.to_string()}</h1>
+                    <ErrorView problem return_to=here.get_untracked() />
+                </div>
+            }
+            .into_any(),
+        }
+    }
+}
+
+/// The repository page once a client exists.
+#[component]
+fn Loaded(
+    client: RegistryClient,
+    registry: String,
+    repo: RepositoryName,
+    url: Memo<Option<RepoUrl>>,
+) -> impl IntoView {
+    let view_kind =
+        Memo::new(move |_| url.with(|u| u.as_ref().map(|u| u.view).unwrap_or_default()));
+    let filter =
+        Memo::new(move |_| url.with(|u| u.as_ref().map(|u| u.filter.clone()).unwrap_or_default()));
+    let order = Memo::new(move |_| url.with(|u| u.as_ref().map(|u| u.order).unwrap_or_default()));
+    let navigate = use_navigate();
+    let reload = RwSignal::new(0_u64);
+
+    // Reads: the repository's attributes, the account's rights on it, and both lists.
+    let attributes = LocalResource::new({
+        let (client, repo) = (client.clone(), repo.clone());
+        move || {
+            reload.track();
+            let (client, repo) = (client.clone(), repo.clone());
+            async move { client.get_repository_properties(&repo).await.map_err(Problem::from) }
+        }
+    });
+    let permissions = LocalResource::new({
+        let (client, repo) = (client.clone(), repo.clone());
+        move || {
+            let (client, repo) = (client.clone(), repo.clone());
+            async move { client.repository_permissions(&repo).await.map_err(Problem::from) }
+        }
+    });
+    let tags = RwSignal::new(Paged::<TagAttributesBase>::default());
+    let manifests = RwSignal::new(Paged::<ManifestAttributesBase>::default());
+    let _tag_list = LocalResource::new({
+        let (client, repo) = (client.clone(), repo.clone());
+        move || {
+            reload.track();
+            let by = order.get().to_acr();
+            let (client, repo) = (client.clone(), repo.clone());
+            async move { load_pages(tags, client.list_tags(&repo, by), None).await }
+        }
+    });
+    let _manifest_list = LocalResource::new({
+        let (client, repo) = (client.clone(), repo.clone());
+        move || {
+            reload.track();
+            let by = order.get().to_acr();
+            let (client, repo) = (client.clone(), repo.clone());
+            async move { load_pages(manifests, client.list_manifests(&repo, by), None).await }
+        }
+    });
+
+    // The repository's flags: as loaded, or as the lock panel last saved them.
+    let saved = RwSignal::new(None::<ChangeableAttributes>);
+    Effect::watch(move || reload.get(), move |_, _, _| saved.set(None), false);
+    let loaded_attributes = Memo::new(move |_| attributes.get().and_then(|r| r.ok()));
+    let flags = Memo::new(move |_| {
+        saved.get().or_else(|| {
+            loaded_attributes.with(|a| a.as_ref().map(|a| a.changeable_attributes.clone()))
+        })
+    });
+    let can_write =
+        Signal::derive(move || permissions.get().and_then(|p| p.ok()).is_some_and(|p| p.write));
+    // Until the permissions are read, the panel neither offers switches nor says read-only.
+    let checking_access = Signal::derive(move || permissions.get().is_none());
+    let action = lock_action(client.clone(), ArtifactRef::Repository(repo.clone()));
+
+    // The filter box leads while typing; the URL follows (replaced), and back/forward update it.
+    let text = RwSignal::new(filter.get_untracked());
+    let written = StoredValue::new(filter.get_untracked());
+    Effect::new(move |_| {
+        let f = filter.get();
+        if f != written.get_value() {
+            written.set_value(f.clone());
+            text.set(f);
+        }
+    });
+    let href_with = {
+        let (registry, repo) = (registry.clone(), repo.clone());
+        move |view: RepoView, filter: String, order: ListOrder| {
+            Route::Repository {
+                registry: registry.clone(),
+                repo: repo.clone(),
+                view,
+                filter,
+                order,
+            }
+            .href()
+        }
+    };
+    let on_input = {
+        let (navigate, href_with) = (navigate.clone(), href_with.clone());
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            text.set(value.clone());
+            written.set_value(value.clone());
+            let href = href_with(view_kind.get_untracked(), value, order.get_untracked());
+            navigate(&href, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        }
+    };
+    let on_order = {
+        let href_with = href_with.clone();
+        move |ev: leptos::ev::Event| {
+            let chosen = ListOrder::from_query(Some(&event_target_value(&ev)));
+            let href = href_with(view_kind.get_untracked(), text.get_untracked(), chosen);
+            navigate(&href, NavigateOptions { scroll: false, ..Default::default() });
+        }
+    };
+
+    let tag_rows = Memo::new(move |_| {
+        let joined = tags.with(|t| manifests.with(|m| join_tags(&t.items, &m.items)));
+        filter_tags(&joined, &text.get())
+    });
+    let manifest_rows =
+        Memo::new(move |_| manifests.with(|m| filter_manifests(&m.items, &text.get())));
+
+    let total_of = move |tags_view: bool| {
+        loaded_attributes.with(|a| {
+            a.as_ref().map(|a| if tags_view { a.tag_count } else { a.manifest_count } as usize)
+        })
+    };
+    let progress = Signal::derive(move || {
+        let tags_view = view_kind.get() == RepoView::Tags;
+        let mut p: Progress =
+            if tags_view { tags.with(|t| t.progress) } else { manifests.with(|m| m.progress) };
+        if p.total.is_none() {
+            p.total = total_of(tags_view);
+        }
+        p
+    });
+    let stale_tags = Signal::derive(move || tags.with(|t| t.stale));
+    let stale_manifests = Signal::derive(move || manifests.with(|m| m.stale));
+    let problem = Memo::new(move |_| {
+        if view_kind.get() == RepoView::Tags {
+            tags.with(|t| t.problem.clone()).or_else(|| manifests.with(|m| m.problem.clone()))
+        } else {
+            manifests.with(|m| m.problem.clone())
+        }
+    });
+    let loading = Signal::derive(move || tags.with(|t| t.loading) || manifests.with(|m| m.loading));
+
+    let matches = move || {
+        let q = text.get();
+        if q.trim().is_empty() {
+            return None;
+        }
+        let (shown, total, noun) = if view_kind.get() == RepoView::Tags {
+            (tag_rows.with(Vec::len), tags.with(|t| t.items.len()), ("tag", "tags"))
+        } else {
+            (
+                manifest_rows.with(Vec::len),
+                manifests.with(|m| m.items.len()),
+                ("manifest", "manifests"),
+            )
+        };
+        (total > 0).then(|| {
+            [
+                thousands(shown).as_str(),
+                " of ",
+                count_of(total, noun.0, noun.1).as_str(),
+                " match “",
+                q.trim(),
+                "”",
+            ]
+            .concat()
+        })
+    };
+    let empty = move || {
+        let tags_view = view_kind.get() == RepoView::Tags;
+        let (shown, total, done) = if tags_view {
+            (tag_rows.with(Vec::len), tags.with(|t| t.items.len()), tags.with(|t| t.complete()))
+        } else {
+            (
+                manifest_rows.with(Vec::len),
+                manifests.with(|m| m.items.len()),
+                manifests.with(|m| m.complete()),
+            )
+        };
+        let noun = if tags_view { "tags" } else { "manifests" };
+        let q = text.get();
+        let message = if shown > 0 || problem.with(Option::is_some) {
+            return None;
+        } else if total == 0 && done {
+            ["This repository has no ", noun, "."].concat()
+        } else if total == 0 {
+            return None;
+        } else if done {
+            ["No ", noun, " match “", q.trim(), "”."].concat()
+        } else {
+            ["No ", noun, " match “", q.trim(), "” yet — still loading…"].concat()
+        };
+        Some(view! { <p class="empty-state" data-testid="empty-state">{message}</p> })
+    };
+    let error = {
+        let here = href_with(RepoView::Tags, String::new(), ListOrder::default());
+        move || {
+            problem.get().map(|p| {
+                view! { <ErrorView problem=p on_retry=move |_| reload.update(|n| *n += 1) return_to=here.clone() /> }
+            })
+        }
+    };
+
+    // The view switcher: links, so each view has its URL and back/forward work.
+    let switch = {
+        let href_with = href_with.clone();
+        move |kind: RepoView, label: &'static str| {
+            let href = {
+                let href_with = href_with.clone();
+                move || href_with(kind, text.get(), order.get())
+            };
+            let count = move || {
+                let (n, done) = if kind == RepoView::Tags {
+                    tags.with(|t| (t.items.len(), t.complete()))
+                } else {
+                    manifests.with(|m| (m.items.len(), m.complete()))
+                };
+                let n = total_of(kind == RepoView::Tags).filter(|_| !done).unwrap_or(n);
+                thousands(n)
+            };
+            view! {
+                <a
+                    class="view-switch__link"
+                    href=href
+                    aria-current=move || (view_kind.get() == kind).then_some("page")
+                >
+                    {label}
+                    <span class="view-switch__count">{count}</span>
+                </a>
+            }
+        }
+    };
+
+    let facts = {
+        let repo = repo.clone();
+        let registry = registry.clone();
+        move || {
+            let here = Route::Repository {
+                registry: registry.clone(),
+                repo: repo.clone(),
+                view: RepoView::Tags,
+                filter: String::new(),
+                order: ListOrder::default(),
+            }
+            .href();
+            match attributes.get() {
+                None => view! { <p class="card loading-note" role="status">"Loading the repository…"</p> }.into_any(),
+                Some(Err(p)) => view! {
+                    <ErrorView problem=p on_retry=move |_| reload.update(|n| *n += 1) return_to=here />
+                }
+                .into_any(),
+                Some(Ok(a)) => {
+                    let target = ArtifactRef::Repository(repo.clone());
+                    let registry = registry.clone();
+                    let attributes = Signal::derive(move || flags.get().unwrap_or_default());
+                    let aside = ViewFn::from(move || {
+                        view! {
+                            <LockPanel
+                                target=target.clone()
+                                attributes
+                                can_write
+                                checking_access
+                                action
+                                on_changed=move |now: ChangeableAttributes| saved.set(Some(now))
+                                registry=registry.clone()
+                            />
+                        }
+                    });
+                    view! { <RepositoryFacts attributes=a flags aside /> }.into_any()
+                }
+            }
+        }
+    };
+
+    let table = {
+        let (registry, repo) = (registry.clone(), repo.clone());
+        move || {
+            let repository = Signal::derive(move || flags.get());
+            let (registry, repo) = (registry.clone(), repo.clone());
+            if view_kind.get() == RepoView::Tags {
+                view! {
+                    <Show when=move || tag_rows.with(|r| !r.is_empty())>
+                        <TagTable
+                            registry=registry.clone()
+                            repo=repo.clone()
+                            rows=tag_rows
+                            repository
+                            filter=text
+                            stale=stale_tags
+                        />
+                    </Show>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <Show when=move || manifest_rows.with(|r| !r.is_empty())>
+                        <ManifestTable
+                            registry=registry.clone()
+                            repo=repo.clone()
+                            rows=manifest_rows
+                            repository
+                            stale=stale_manifests
+                        />
+                    </Show>
+                }
+                .into_any()
+            }
+        }
+    };
+
+    let crumbs = vec![
+        ("Registries".to_owned(), Route::Home.href()),
+        (
+            registry.clone(),
+            Route::Repositories { registry: registry.clone(), filter: String::new() }.href(),
+        ),
+        (repo.to_string(), href_with(RepoView::Tags, String::new(), ListOrder::default())),
+    ];
+    let list_name = move || if view_kind.get() == RepoView::Tags { "Tags" } else { "Manifests" };
+    let filter_label =
+        move || if view_kind.get() == RepoView::Tags { "Filter tags" } else { "Filter manifests" };
+    let placeholder = move || {
+        if view_kind.get() == RepoView::Tags {
+            "e.g. 1.4"
+        } else {
+            "digest, tag or platform"
+        }
+    };
+    let noun = Signal::derive(move || view_kind.get() == RepoView::Tags);
+    view! {
+        <div class="page browse-page" data-testid="repository-page">
+            <Breadcrumbs crumbs />
+            <header class="page-head">
+                <p class="page__eyebrow">"Repository"</p>
+                <h1 class="page__title page__title--name">{repo.to_string()}</h1>
+            </header>
+            {facts}
+            <section class="card list-card" aria-labelledby="list-title">
+                <h2 class="visually-hidden" id="list-title">{list_name}</h2>
+                <div class="list-card__head">
+                    <nav class="view-switch" aria-label="Repository views">
+                        {switch(RepoView::Tags, "Tags")}
+                        {switch(RepoView::Manifests, "Manifests")}
+                    </nav>
+                    <div class="toolbar">
+                        <div class="field toolbar__filter">
+                            <label for="list-filter">{filter_label}</label>
+                            <input
+                                id="list-filter"
+                                type="search"
+                                autocomplete="off"
+                                spellcheck="false"
+                                placeholder=placeholder
+                                prop:value=move || text.get()
+                                on:input=on_input
+                            />
+                        </div>
+                        <div class="field">
+                            <label for="list-order">"Order"</label>
+                            <select id="list-order" on:change=on_order prop:value=move || order.get().as_query()>
+                                <option value="newest" selected=move || order.get() == ListOrder::Newest>"Newest first"</option>
+                                <option value="oldest" selected=move || order.get() == ListOrder::Oldest>"Oldest first"</option>
+                                <option value="name" selected=move || order.get() == ListOrder::Name>"By name"</option>
+                            </select>
+                        </div>
+                        <button
+                            type="button"
+                            class="button"
+                            disabled=move || loading.get()
+                            on:click=move |_| reload.update(|n| *n += 1)
+                        >
+                            "Reload"
+                        </button>
+                    </div>
+                </div>
+                <div class="list-status">
+                    {move || {
+                        if problem.with(Option::is_some) {
+                            return None;
+                        }
+                        Some(if noun.get() {
+                            view! { <LoadProgress progress singular="tag" plural="tags" /> }.into_any()
+                        } else {
+                            view! { <LoadProgress progress singular="manifest" plural="manifests" /> }.into_any()
+                        })
+                    }}
+                    <p class="list-status__matches" data-testid="match-count" aria-live="polite">
+                        {matches}
+                    </p>
+                </div>
+                {error}
+                {empty}
+                {table}
+            </section>
+        </div>
+    }
+}
+
+/// The repository's facts: times, counts and its own lock state, with the lock panel beside.
+#[component]
+fn RepositoryFacts(
+    attributes: RepositoryAttributes,
+    flags: Memo<Option<ChangeableAttributes>>,
+    aside: ViewFn,
+) -> impl IntoView {
+    let badges = move || {
+        let own = flags.get().unwrap_or_default();
+        view! { <LockBadges subject="Repository" own /> }
+    };
+    view! {
+        <AttributesPanel title="Attributes" aside stacked=true>
+            <Fact label="Created">
+                <RelativeTime time=attributes.created_time.clone() />
+            </Fact>
+            <Fact label="Last updated">
+                <RelativeTime time=attributes.last_update_time.clone() />
+            </Fact>
+            <Fact label="Tags">{thousands(attributes.tag_count as usize)}</Fact>
+            <Fact label="Manifests">{thousands(attributes.manifest_count as usize)}</Fact>
+            <Fact label="Lock state">{badges}</Fact>
+        </AttributesPanel>
+    }
 }

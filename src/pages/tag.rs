@@ -1,9 +1,363 @@
-//! The Tag page (STUB: being written).
+//! The tag page at `/r/{registry}/{repo}/tags/{tag}`: the tag's facts (digest, platforms, size,
+//! times, media type, the other tags on its manifest), its own lock flags next to those of the
+//! manifest it points to (ACR keeps them separately) with a link to the manifest, the
+//! repository's inherited lock, and the tag's lock panel.
 
+use crate::{
+    auth::{callback, RequireSignIn},
+    components::{
+        attributes_panel::{AttributesPanel, Fact},
+        breadcrumbs::Breadcrumbs,
+        digest::DigestText,
+        error_view::ErrorView,
+        format::{human_size, media_type_name, RelativeTime},
+        lock_badges::{any_off, LockBadges, LOCKED_BY_REPOSITORY},
+        lock_panel::LockPanel,
+        manifest_table::platform_cell,
+    },
+    problem::Problem,
+    routes::{ListOrder, RepoView, Route},
+    state::{locks::lock_action, registry::use_client},
+};
+use acr_client::RegistryClient;
+use acr_types::{
+    ArtifactRef, ChangeableAttributes, ManifestAttributesBase, RepositoryName, TagAttributesBase,
+    TagName,
+};
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 
-/// The Tag page.
+/// The tag page: signed-in content only.
 #[component]
 pub fn TagPage() -> impl IntoView {
-    view! { <h1 class="page__title">"Tag"</h1> }
+    view! {
+        <RequireSignIn>
+            <Tag />
+        </RequireSignIn>
+    }
+}
+
+/// The breadcrumb trail of an item page: registry › repository › item.
+pub fn item_crumbs(
+    registry: &str,
+    repo: &RepositoryName,
+    item: (String, String),
+) -> Vec<(String, String)> {
+    vec![
+        ("Registries".to_owned(), Route::Home.href()),
+        (
+            registry.to_owned(),
+            Route::Repositories { registry: registry.to_owned(), filter: String::new() }.href(),
+        ),
+        (
+            repo.to_string(),
+            Route::Repository {
+                registry: registry.to_owned(),
+                repo: repo.clone(),
+                view: RepoView::Tags,
+                filter: String::new(),
+                order: ListOrder::default(),
+            }
+            .href(),
+        ),
+        item,
+    ]
+}
+
+/// The page for the tag in the URL: its client, or the problem that prevents one.
+#[component]
+fn Tag() -> impl IntoView {
+    let location = use_location();
+    let here = Memo::new(move |_| callback::here(&location.pathname.get(), &location.search.get()));
+    let target = Memo::new(move |previous: Option<&Option<(String, RepositoryName, TagName)>>| {
+        match Route::parse(&here.get()) {
+            Some(Route::Tag { registry, repo, tag }) => Some((registry, repo, tag)),
+            _ => previous.cloned().flatten(),
+        }
+    });
+    move || {
+        let Some((registry, repo, tag)) = target.get() else {
+            let problem = Problem::new(
+                "Not a tag",
+                "This address does not name a valid repository and tag.",
+                "Go back to the repository and pick a tag from its list.",
+            );
+            return view! {
+                <div class="page browse-page">
+                    <h1 class="page__title">"Tag"</h1>
+                    <ErrorView problem />
+                </div>
+            }
+            .into_any();
+        };
+        match use_client(&registry) {
+            Ok(client) => view! { <Loaded client registry repo tag /> }.into_any(),
+            Err(problem) => view! {
+                <div class="page browse-page">
+                    <h1 class="page__title">{[repo.as_str(), ":", tag.as_str()].concat()}</h1>
+                    <ErrorView problem return_to=here.get_untracked() />
+                </div>
+            }
+            .into_any(),
+        }
+    }
+}
+
+/// A tag and the manifest it points to (or why the manifest could not be read).
+#[derive(Clone)]
+struct TagAndManifest {
+    tag: TagAttributesBase,
+    manifest: Result<ManifestAttributesBase, Problem>,
+}
+
+/// The tag page once a client exists.
+#[component]
+fn Loaded(
+    client: RegistryClient,
+    registry: String,
+    repo: RepositoryName,
+    tag: TagName,
+) -> impl IntoView {
+    let reload = RwSignal::new(0_u64);
+    let data = LocalResource::new({
+        let (client, repo, tag) = (client.clone(), repo.clone(), tag.clone());
+        move || {
+            reload.track();
+            let (client, repo, tag) = (client.clone(), repo.clone(), tag.clone());
+            async move {
+                let tag = client.get_tag_properties(&repo, &tag).await.map_err(Problem::from)?.tag;
+                let manifest = client
+                    .get_manifest_properties(&repo, &tag.digest)
+                    .await
+                    .map(|m| m.manifest)
+                    .map_err(Problem::from);
+                Ok::<_, Problem>(TagAndManifest { tag, manifest })
+            }
+        }
+    });
+    let repository = LocalResource::new({
+        let (client, repo) = (client.clone(), repo.clone());
+        move || {
+            reload.track();
+            let (client, repo) = (client.clone(), repo.clone());
+            async move { client.get_repository_properties(&repo).await.map_err(Problem::from) }
+        }
+    });
+    let permissions = LocalResource::new({
+        let (client, repo) = (client.clone(), repo.clone());
+        move || {
+            let (client, repo) = (client.clone(), repo.clone());
+            async move { client.repository_permissions(&repo).await.map_err(Problem::from) }
+        }
+    });
+    let inherited = Signal::derive(move || {
+        repository.get().and_then(|r| r.ok()).map(|r| r.changeable_attributes)
+    });
+    let can_write =
+        Signal::derive(move || permissions.get().and_then(|p| p.ok()).is_some_and(|p| p.write));
+    // Until the permissions are read, the panel neither offers switches nor says read-only.
+    let checking_access = Signal::derive(move || permissions.get().is_none());
+    let target = ArtifactRef::Tag(repo.clone(), tag.clone());
+    let action = lock_action(client, target.clone());
+    let saved = RwSignal::new(None::<ChangeableAttributes>);
+    Effect::watch(move || reload.get(), move |_, _, _| saved.set(None), false);
+
+    let title = [repo.as_str(), ":", tag.as_str()].concat();
+    let here =
+        Route::Tag { registry: registry.clone(), repo: repo.clone(), tag: tag.clone() }.href();
+    let crumbs = item_crumbs(&registry, &repo, (tag.to_string(), here.clone()));
+    let body = move || {
+        let here = here.clone();
+        match data.get() {
+            None => view! { <p class="card loading-note" role="status">"Loading the tag…"</p> }
+                .into_any(),
+            Some(Err(p)) => view! {
+                <ErrorView problem=p on_retry=move |_| reload.update(|n| *n += 1) return_to=here />
+            }
+            .into_any(),
+            Some(Ok(TagAndManifest { tag: t, manifest })) => {
+                let own = Signal::derive({
+                    let loaded = t.changeable_attributes.clone();
+                    move || saved.get().unwrap_or_else(|| loaded.clone())
+                });
+                let (registry, repo, target) = (registry.clone(), repo.clone(), target.clone());
+                let manifest_href = Route::Manifest {
+                    registry: registry.clone(),
+                    repo: repo.clone(),
+                    digest: t.digest.clone(),
+                }
+                .href();
+                let panel_registry = registry.clone();
+                let aside = ViewFn::from(move || {
+                    view! {
+                        <LockPanel
+                            target=target.clone()
+                            attributes=own
+                            can_write
+                            checking_access
+                            inherited
+                            action
+                            on_changed=move |now: ChangeableAttributes| saved.set(Some(now))
+                            registry=panel_registry.clone()
+                        />
+                    }
+                });
+                let manifest_flags =
+                    manifest.as_ref().ok().map(|m| m.changeable_attributes.clone());
+                let facts = manifest_facts(&registry, &repo, manifest.clone(), Some(&t.name));
+                view! {
+                    <LockStates own manifest=manifest_flags manifest_href=manifest_href.clone() inherited />
+                    <AttributesPanel title="Tag" aside>
+                        <Fact label="Digest">
+                            <DigestText digest=t.digest.clone() href=manifest_href full=true />
+                        </Fact>
+                        <Fact label="Tag created">
+                            <RelativeTime time=t.created_time.clone() />
+                        </Fact>
+                        <Fact label="Tag updated">
+                            <RelativeTime time=t.last_update_time.clone() />
+                        </Fact>
+                        {t.signed.map(|s| view! { <Fact label="Signed">{if s { "Yes" } else { "No" }}</Fact> })}
+                        {facts}
+                    </AttributesPanel>
+                }
+                .into_any()
+            }
+        }
+    };
+    view! {
+        <div class="page browse-page" data-testid="tag-page">
+            <Breadcrumbs crumbs />
+            <header class="page-head">
+                <p class="page__eyebrow">"Tag"</p>
+                <h1 class="page__title page__title--name">{title}</h1>
+            </header>
+            {body}
+        </div>
+    }
+}
+
+/// The facts a tag page and a manifest page share: platforms, size, media type, the manifest's
+/// times and its tags (links; `except` is left out). A manifest that could not be read says why.
+pub fn manifest_facts(
+    registry: &str,
+    repo: &RepositoryName,
+    manifest: Result<ManifestAttributesBase, Problem>,
+    except: Option<&TagName>,
+) -> AnyView {
+    let m = match manifest {
+        Ok(m) => m,
+        Err(p) => {
+            let text =
+                ["The manifest could not be read: ", p.title.as_str(), ". ", p.detail.as_str()]
+                    .concat();
+            return view! { <Fact label="Manifest">{text}</Fact> }.into_any();
+        }
+    };
+    let tags = m
+        .tags
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| Some(t) != except)
+        .map(|t| {
+            let href =
+                Route::Tag { registry: registry.to_owned(), repo: repo.clone(), tag: t.clone() }
+                    .href();
+            view! {
+                <li>
+                    <a class="tag-chip" href=href>
+                        {t.to_string()}
+                    </a>
+                </li>
+            }
+        })
+        .collect::<Vec<_>>();
+    let tags_label = if except.is_some() { "Other tags on this manifest" } else { "Tags" };
+    let tags_view = if tags.is_empty() {
+        view! { <span class="muted">"None"</span> }.into_any()
+    } else {
+        view! { <ul class="chip-list">{tags}</ul> }.into_any()
+    };
+    let size = m.image_size.map_or_else(|| "Unknown".to_owned(), human_size);
+    let platform = platform_cell(&m);
+    let media = m.media_type.clone().unwrap_or_default();
+    let media_name = media_type_name(m.media_type.as_deref());
+    let (created, updated) = (m.created_time, m.last_update_time);
+    view! {
+        <Fact label="Platform">{platform}</Fact>
+        <Fact label="Size">{size}</Fact>
+        <Fact label="Media type">
+            <span title=media>{media_name}</span>
+        </Fact>
+        <Fact label="Manifest pushed">
+            <RelativeTime time=created />
+        </Fact>
+        <Fact label="Manifest updated">
+            <RelativeTime time=updated />
+        </Fact>
+        <Fact label=tags_label>{tags_view}</Fact>
+    }
+    .into_any()
+}
+
+/// The lock state of a tag: its own flags, its manifest's (with a link to the manifest page),
+/// and the repository's inherited lock.
+#[component]
+fn LockStates(
+    own: Signal<ChangeableAttributes>,
+    manifest: Option<ChangeableAttributes>,
+    manifest_href: String,
+    inherited: Signal<Option<ChangeableAttributes>>,
+) -> impl IntoView {
+    let manifest_row = match manifest {
+        Some(m) => view! {
+            <LockBadges subject="Manifest" own=m />
+            <a href=manifest_href class="lock-states__link">"Open the manifest"</a>
+        }
+        .into_any(),
+        None => view! { <span class="muted">"Unknown: the manifest could not be read"</span> }
+            .into_any(),
+    };
+    view! {
+        <section class="card lock-states" aria-labelledby="lock-states-title">
+            <h2 class="card__title" id="lock-states-title">"Lock state"</h2>
+            <dl class="lock-states__list">
+                <div class="lock-states__item">
+                    <dt>"This tag"</dt>
+                    <dd>{move || view! { <LockBadges subject="Tag" own=own.get() /> }}</dd>
+                </div>
+                <div class="lock-states__item">
+                    <dt>"Its manifest"</dt>
+                    <dd>{manifest_row}</dd>
+                </div>
+                <div class="lock-states__item">
+                    <dt>"Repository"</dt>
+                    <dd>{move || repository_state(inherited.get())}</dd>
+                </div>
+            </dl>
+        </section>
+    }
+}
+
+/// The repository's part of an item's lock state.
+pub fn repository_state(flags: Option<ChangeableAttributes>) -> AnyView {
+    match flags {
+        None => view! { <span class="muted">"Loading…"</span> }.into_any(),
+        Some(r) => {
+            let note = any_off(&r).then(|| {
+                view! {
+                    <span class="badge badge--inherited">{LOCKED_BY_REPOSITORY}</span>
+                    <span class="lock-states__note">
+                        "The repository's lock applies to every tag and manifest in it."
+                    </span>
+                }
+            });
+            view! {
+                <LockBadges subject="Repository" own=r />
+                {note}
+            }
+            .into_any()
+        }
+    }
 }

@@ -284,3 +284,51 @@ pub async fn emulate_color_scheme(client: &Client, scheme: ColorScheme) -> Outco
     cdp::emulate_color_scheme(client, scheme).await?;
     Ok(())
 }
+
+/// A copy of the built console under `target/e2e-consoles/<pid>/<name>/`, for scenarios that
+/// serve their own `config.json` beside it (the emulator serves a `config.json` found in the
+/// console directory instead of generating one, and reads it on every request).
+pub fn copy_of_dist(name: &str) -> PathBuf {
+    let dir = target_subdir("e2e-consoles").join(std::process::id().to_string()).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a console copy directory");
+    for entry in std::fs::read_dir(dist_dir()).expect("read dist/") {
+        let entry = entry.expect("a dist/ entry");
+        if entry.file_type().map(|t| t.is_file()).unwrap_or(false)
+            && entry.file_name() != "config.json"
+        {
+            std::fs::copy(entry.path(), dir.join(entry.file_name())).expect("copy a dist/ file");
+        }
+    }
+    dir
+}
+
+/// Starts an emulator on a free local port serving the console in `dir` (see
+/// [`copy_of_dist`]) and the demo registry.
+pub async fn start_console_from(dir: &Path) -> Console {
+    let config =
+        acr_emulator::Config { console_dir: Some(dir.to_path_buf()), ..Default::default() };
+    let running = acr_emulator::spawn(config)
+        .await
+        .unwrap_or_else(|e| panic!("cannot start the emulator serving {}: {e}", dir.display()));
+    Console { base_url: running.base_url.trim_end_matches('/').to_owned(), _emulator: running }
+}
+
+impl Console {
+    /// The emulator serving this console (its store, users and sign-in sessions).
+    pub fn emulator(&self) -> &acr_emulator::Running {
+        &self._emulator
+    }
+}
+
+/// Starts an emulator configured by `config` (token lifetimes, faults, …) serving the built
+/// console (unless `config` names another console directory).
+pub async fn start_console_with(mut config: acr_emulator::Config) -> Console {
+    if config.console_dir.is_none() {
+        config.console_dir = Some(dist_dir());
+    }
+    let running = acr_emulator::spawn(config)
+        .await
+        .unwrap_or_else(|e| panic!("cannot start the emulator serving the console: {e}"));
+    Console { base_url: running.base_url.trim_end_matches('/').to_owned(), _emulator: running }
+}

@@ -134,3 +134,154 @@ impl Shell {
         self.client.active_element().await
     }
 }
+
+// ================================================================================================
+// Sign-in (auth): the console's sign-in page, the demo authority's account picker, the account
+// in the banner, and what the tab keeps in its storage.
+// ================================================================================================
+
+/// How long a sign-in round trip (console → authority → console → token redemption) may take.
+const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// XPath for a button whose visible text is `name`.
+fn button_named(name: &str) -> String {
+    format!("//button[normalize-space(.)={}]", xpath_literal(name))
+}
+
+/// Polls `check` every 50 ms until it returns `Some`, or fails with `WaitTimeout` after
+/// `timeout`.
+pub async fn wait_until<T, F, Fut>(timeout: Duration, mut check: F) -> Result<T, CmdError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>, CmdError>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await? {
+            return Ok(v);
+        }
+        if Instant::now() >= deadline {
+            return Err(CmdError::WaitTimeout);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// `url` as the browser writes it (so it can be compared with `current_url`).
+fn normalised(url: &str) -> String {
+    url::Url::parse(url).map(String::from).unwrap_or_else(|_| url.to_owned())
+}
+
+/// The console's sign-in URL that returns to `url` (`/signin?return=<path and query>`).
+fn sign_in_url_for(url: &str) -> Result<String, CmdError> {
+    let parsed =
+        url::Url::parse(url).map_err(|e| CmdError::InvalidArgument("url".into(), e.to_string()))?;
+    let back = match parsed.query() {
+        Some(q) => format!("{}?{q}", parsed.path()),
+        None => parsed.path().to_owned(),
+    };
+    let mut signin = parsed
+        .join("/signin")
+        .map_err(|e| CmdError::InvalidArgument("url".into(), e.to_string()))?;
+    signin.query_pairs_mut().append_pair("return", &back);
+    Ok(signin.into())
+}
+
+/// The name shown for the signed-in account in the banner, if anyone is signed in.
+pub async fn signed_in_account(client: &Client) -> Result<Option<String>, CmdError> {
+    match client.find(Locator::Css("[data-testid=\"account-name\"]")).await {
+        Ok(el) => Ok(Some(el.text().await?)),
+        Err(e) if e.is_no_such_element() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Waits until the console shows `url` (exactly) with an account in the banner.
+pub async fn wait_until_signed_in_at(client: &Client, url: &str) -> Result<String, CmdError> {
+    let want = normalised(url);
+    wait_until(SIGN_IN_TIMEOUT, || async {
+        let here = client.current_url().await?;
+        if here.as_str() != want {
+            return Ok(None);
+        }
+        signed_in_account(client).await
+    })
+    .await
+}
+
+/// Opens `url` (any console URL) in a signed-out tab, goes through the console's sign-in page
+/// ("Sign in with Microsoft") and the demo authority's account picker (the button of `user`:
+/// `admin`, `viewer` or `payments`), and waits until the console is back at exactly `url` with
+/// the account in the banner. A protected page sends the browser to the sign-in page itself;
+/// for a public page the sign-in page is opened with `return` set to `url`.
+pub async fn sign_in_as(client: &Client, url: &str, user: &str) -> Result<(), CmdError> {
+    client.goto(url).await?;
+    client.wait().at_most(RENDER_TIMEOUT).for_element(Locator::Css(&landmark("banner"))).await?;
+    // A protected page redirects right after it mounts; give it a moment to do so.
+    let redirected = wait_until(Duration::from_millis(1500), || async {
+        Ok((client.current_url().await?.path() == "/signin").then_some(()))
+    })
+    .await;
+    if redirected.is_err() {
+        client.goto(&sign_in_url_for(url)?).await?;
+    }
+    let start = client
+        .wait()
+        .at_most(RENDER_TIMEOUT)
+        .for_element(Locator::XPath(&button_named("Sign in with Microsoft")))
+        .await?;
+    start.click().await?;
+    let pick = format!("button[name=\"user\"][value=\"{user}\"]");
+    client.wait().at_most(SIGN_IN_TIMEOUT).for_element(Locator::Css(&pick)).await?.click().await?;
+    wait_until_signed_in_at(client, url).await?;
+    Ok(())
+}
+
+/// Opens the console's sign-in page for `url` and signs in to the token registry (the form's
+/// registry picker is set to `registry` when there is one) with `username` and `password`,
+/// then waits until the console is back at `url` with the account in the banner.
+pub async fn sign_in_with_token(
+    client: &Client,
+    url: &str,
+    registry: Option<&str>,
+    username: &str,
+    password: &str,
+) -> Result<(), CmdError> {
+    client.goto(&sign_in_url_for(url)?).await?;
+    let user =
+        client.wait().at_most(RENDER_TIMEOUT).for_element(Locator::Css("#token-username")).await?;
+    // The registry picker is there only when several registries sign in with a token.
+    if let Some(r) = registry {
+        match client.find(Locator::Css("#token-registry")).await {
+            Ok(picker) => picker.select_by_value(r).await?,
+            Err(e) if e.is_no_such_element() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    user.send_keys(username).await?;
+    client.find(Locator::Css("#token-password")).await?.send_keys(password).await?;
+    client.find(Locator::XPath(&button_named("Sign in with token"))).await?.click().await?;
+    wait_until_signed_in_at(client, url).await?;
+    Ok(())
+}
+
+/// `sessionStorage` and `localStorage` of the console's origin, as `(key, value)` pairs.
+pub async fn tab_storage(
+    client: &Client,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), CmdError> {
+    let script = "const dump = s => Object.keys(s).map(k => [k, s.getItem(k)]); \
+                  return [dump(window.sessionStorage), dump(window.localStorage)];";
+    let value = client.execute(script, vec![]).await?;
+    let pairs = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|kv| {
+                        Some((kv.get(0)?.as_str()?.to_owned(), kv.get(1)?.as_str()?.to_owned()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    Ok((pairs(&value[0]), pairs(&value[1])))
+}

@@ -26,6 +26,7 @@ pub mod challenge;
 mod client;
 pub mod endpoint;
 pub mod endpoints;
+pub mod entra;
 mod error;
 mod httpdate;
 pub mod jwt;

@@ -1,0 +1,394 @@
+//! LockPanel: the lock controls of one repository, tag or manifest. Switches for write and
+//! delete enabled, read and list enabled under "Advanced", the presets, the repository-wide lock
+//! it inherits, and the save cycle: compute the patch of what changes, ask before unlocking,
+//! show "Saving…" while the page's action runs, then show exactly what the registry returned,
+//! or put the controls back and show the problem. Read-only viewers get the same flags as text.
+//!
+//! The page owns the action (see [`crate::state::locks::lock_action`]) and the data; this
+//! component dispatches and renders, and never calls the client or reads the router.
+
+use crate::{
+    components::{
+        confirm_dialog::ConfirmDialog, lock_switch::unique_id, lock_switch::LockSwitch,
+        presets::Presets,
+    },
+    problem::Problem,
+    routes::Route,
+    state::locks::{
+        flags_summary, is_unlocking, saved_summary, state_text, unlock_allows, LockAction, LockFlag,
+    },
+};
+use acr_types::{ArtifactRef, AttributesPatch, ChangeableAttributes};
+use leptos::{prelude::*, wasm_bindgen::JsCast, web_sys};
+
+/// The line read-only viewers see instead of switches.
+pub const READ_ONLY_NOTICE: &str =
+    "Your access is read-only: you can see lock states but not change them.";
+
+/// The lock controls of `target`.
+///
+/// Shows `attributes` (or, after a save, what the registry returned) as switches and presets
+/// when `can_write`, else as text. Every change sends only the flags that change through
+/// `action`; a change that turns write or delete back on is confirmed first. On success
+/// `on_changed` receives the registry's answer, so the page can update its copy.
+#[component]
+pub fn LockPanel(
+    /// The repository, tag or manifest these flags belong to.
+    target: ArtifactRef,
+    /// Its changeable attributes as the page last loaded them.
+    #[prop(into)]
+    attributes: Signal<ChangeableAttributes>,
+    /// Whether the signed-in account may change them (from the client's permissions).
+    #[prop(into)]
+    can_write: Signal<bool>,
+    /// For a tag or manifest: the flags of its repository, whose write lock overrides these.
+    #[prop(into, optional)]
+    inherited: Signal<Option<ChangeableAttributes>>,
+    /// The page's lock action for `target` (`lock_action(client, target)`).
+    action: LockAction,
+    /// Called with what the registry returned after a successful change.
+    #[prop(into)]
+    on_changed: Callback<ChangeableAttributes>,
+    /// The registry's configured name, to link the repository in the inherited-lock notice.
+    #[prop(into, optional)]
+    registry: MaybeProp<String>,
+    /// True while the page is still reading the account's permissions (`can_write` is not
+    /// known yet): the flags show as text with "Checking your access…", not the read-only line.
+    #[prop(into, optional)]
+    checking_access: Signal<bool>,
+) -> impl IntoView {
+    let heading_id = unique_id("lock-panel-heading");
+    let heading_ref = heading_id.clone();
+    let pending = action.pending();
+    let input = action.input();
+    let value = action.value();
+
+    // What the registry holds as far as this panel knows: the page's copy, or what the registry
+    // answered to this panel's last save while the page's copy is still the one it was then.
+    let known = RwSignal::new(None::<(ChangeableAttributes, ChangeableAttributes)>);
+    let confirmed = Memo::new(move |_| {
+        let page = attributes.get();
+        known.with(|k| match k {
+            Some((seen, answer)) if *seen == page => answer.clone(),
+            _ => page,
+        })
+    });
+    // What the controls show: while saving, the change asked for.
+    let shown = Memo::new(move |_| {
+        let mut now = confirmed.get();
+        if let Some(patch) = input.get() {
+            now.apply(&patch);
+        }
+        now
+    });
+    let busy = Signal::derive(move || pending.get());
+
+    let status = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<Problem>);
+    let confirming = RwSignal::new(None::<AttributesPatch>);
+    let awaiting = StoredValue::new(false);
+    // The last change asked for, offered again when the problem says retrying may help.
+    let last_wanted = StoredValue::new(None::<AttributesPatch>);
+    // The control the change came from, to give focus back once it is enabled again.
+    let trigger = StoredValue::new_local(None::<web_sys::HtmlElement>);
+
+    let send = move |patch: AttributesPatch| {
+        status.set(String::new());
+        problem.set(None);
+        awaiting.set_value(true);
+        action.dispatch_local(patch);
+    };
+    let request = move |wanted: AttributesPatch| {
+        if pending.get_untracked() {
+            return;
+        }
+        last_wanted.set_value(Some(wanted));
+        let current = confirmed.get_untracked();
+        let patch = wanted.changes_from(&current);
+        problem.set(None);
+        let active = document()
+            .active_element()
+            .filter(|e| e.tag_name() != "BODY")
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        trigger.set_value(active);
+        if patch.is_empty() {
+            status.set(format!("Nothing to change: already {}.", flags_summary(&current)));
+        } else if is_unlocking(&current, &patch) {
+            status.set(String::new());
+            confirming.set(Some(patch));
+        } else {
+            send(patch);
+        }
+    };
+
+    // The save finished: record and announce the registry's answer, or the problem.
+    Effect::watch(
+        move || action.version().get(),
+        move |_, _, _| {
+            if !awaiting.get_value() {
+                return;
+            }
+            awaiting.set_value(false);
+            match value.get_untracked() {
+                Some(Ok(answer)) => {
+                    known.set(Some((attributes.get_untracked(), answer.clone())));
+                    status.set(saved_summary(&answer));
+                    on_changed.run(answer);
+                }
+                Some(Err(p)) => problem.set(Some(p)),
+                None => {}
+            }
+            // The control was disabled while saving, which drops keyboard focus; give it back
+            // once the re-enabled control is on screen.
+            request_animation_frame(move || {
+                let lost = document().active_element().is_none_or(|e| e.tag_name() == "BODY");
+                if let (true, Some(el)) = (lost, trigger.get_value()) {
+                    let _ = el.focus();
+                }
+            });
+        },
+        false,
+    );
+
+    let is_repository = matches!(target, ArtifactRef::Repository(_));
+    // Named by kind, so a page showing a tag's and its manifest's panels tells them apart.
+    let title = match target {
+        ArtifactRef::Repository(_) => "Repository locks",
+        ArtifactRef::Tag(..) => "Tag locks",
+        ArtifactRef::Manifest(..) => "Manifest locks",
+    };
+    let editable = Memo::new(move |_| can_write.get());
+
+    let controls = {
+        let target = target.clone();
+        move || {
+            let target = target.clone();
+            if editable.get() {
+                view! { <Editable target shown busy request /> }.into_any()
+            } else {
+                view! { <ReadOnly target shown checking=checking_access /> }.into_any()
+            }
+        }
+    };
+
+    let dialog_target = target.to_string();
+    let lines_target = target.clone();
+    view! {
+        <section class="lock-panel" aria-labelledby=heading_ref aria-busy=move || busy.get().then_some("true")>
+            <h2 class="lock-panel__title" id=heading_id>
+                {title}
+            </h2>
+            {is_repository
+                .then(|| {
+                    view! {
+                        <p class="lock-panel__note">
+                            "Locking the repository locks all its images: while its writes are off, no tag or manifest in it can be pushed, moved or deleted, whatever their own switches say."
+                        </p>
+                    }
+                })}
+            <InheritedNotice target=target.clone() inherited registry />
+            {controls}
+            <p class="lock-panel__status" role="status" aria-live="polite">
+                {move || if busy.get() { "Saving…".to_owned() } else { status.get() }}
+            </p>
+            <div class="lock-panel__problem" role="alert">
+                {move || {
+                    problem
+                        .get()
+                        .map(|p| {
+                            let retry = p.retry && editable.get();
+                            let again = move |_| {
+                                if let Some(wanted) = last_wanted.get_value() {
+                                    request(wanted);
+                                }
+                            };
+                            view! {
+                                <ProblemText problem=p />
+                                {retry
+                                    .then(|| {
+                                        view! {
+                                            <button
+                                                type="button"
+                                                class="lock-panel__retry"
+                                                disabled=move || busy.get()
+                                                on:click=again
+                                            >
+                                                "Try again"
+                                            </button>
+                                        }
+                                    })}
+                            }
+                        })
+                }}
+            </div>
+            <ConfirmDialog
+                open=Signal::derive(move || confirming.with(Option::is_some))
+                title=Signal::derive(move || format!("Unlock {dialog_target}?"))
+                lines=Signal::derive(move || {
+                    confirming
+                        .get()
+                        .map(|patch| unlock_allows(&lines_target, &confirmed.get(), &patch))
+                        .unwrap_or_default()
+                })
+                confirm_label="Unlock"
+                on_confirm=move |_| {
+                    if let Some(patch) = confirming.get_untracked() {
+                        confirming.set(None);
+                        send(patch);
+                    }
+                }
+                on_cancel=move |_| {
+                    if confirming.get_untracked().is_some() {
+                        confirming.set(None);
+                        status.set("Unlock cancelled: nothing was changed.".to_owned());
+                    }
+                }
+            />
+        </section>
+    }
+}
+
+/// Presets and switches for an account that may change the flags.
+#[component]
+fn Editable(
+    target: ArtifactRef,
+    shown: Memo<ChangeableAttributes>,
+    busy: Signal<bool>,
+    request: impl Fn(AttributesPatch) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let switch = move |flag: LockFlag, target: ArtifactRef| {
+        view! {
+            <LockSwitch
+                flag
+                target
+                checked=Signal::derive(move || shown.with(|a| flag.get(a)))
+                pending=busy
+                on_toggle=move |on: bool| request(flag.patch(on))
+            />
+        }
+    };
+    let it = match target {
+        ArtifactRef::Repository(_) => "the repository",
+        ArtifactRef::Tag(..) => "the tag",
+        ArtifactRef::Manifest(..) => "the manifest",
+    };
+    view! {
+        <Presets
+            current=shown
+            disabled=busy
+            on_choose=move |preset: crate::state::locks::Preset| request(preset.patch())
+        />
+        <div class="lock-panel__switches">
+            {switch(LockFlag::Write, target.clone())} {switch(LockFlag::Delete, target.clone())}
+        </div>
+        <details class="lock-panel__advanced">
+            <summary>"Advanced"</summary>
+            <p class="lock-panel__warning">
+                <strong>"Careful: "</strong>
+                "Read enabled off blocks pulls: nobody can pull " {it}
+                " until it is turned back on. List enabled off hides " {it}
+                " from lists, so the console may not find it again in a list: keep a link to this page to come back to it."
+            </p>
+            <div class="lock-panel__switches">
+                {switch(LockFlag::Read, target.clone())} {switch(LockFlag::List, target)}
+            </div>
+        </details>
+    }
+}
+
+/// The flags as text, for an account that may only look (or while its access is checked).
+#[component]
+fn ReadOnly(
+    target: ArtifactRef,
+    shown: Memo<ChangeableAttributes>,
+    checking: Signal<bool>,
+) -> impl IntoView {
+    let items = LockFlag::ALL
+        .into_iter()
+        .map(|flag| {
+            let on = move || shown.with(|a| flag.get(a));
+            view! {
+                <div class="lock-flags__item" class:lock-flags__item--off=move || !on()>
+                    <dt>{flag.label()}</dt>
+                    <dd>
+                        <span class="lock-flags__state">{move || state_text(on())}</span>
+                    </dd>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        {move || {
+            if checking.get() {
+                view! {
+                    <p class="lock-panel__checking" role="status">
+                        "Checking your access…"
+                    </p>
+                }
+                    .into_any()
+            } else {
+                view! { <p class="lock-panel__readonly">{READ_ONLY_NOTICE}</p> }.into_any()
+            }
+        }}
+        <dl class="lock-flags" aria-label=format!("Lock flags of {target}")>
+            {items}
+        </dl>
+    }
+}
+
+/// For a tag or manifest in a write-locked repository: the repository's lock wins.
+#[component]
+fn InheritedNotice(
+    target: ArtifactRef,
+    inherited: Signal<Option<ChangeableAttributes>>,
+    registry: MaybeProp<String>,
+) -> impl IntoView {
+    let repo = match &target {
+        ArtifactRef::Repository(_) => return ().into_any(),
+        ArtifactRef::Tag(repo, _) | ArtifactRef::Manifest(repo, _) => repo.clone(),
+    };
+    let name = repo.to_string();
+    let href = move || {
+        registry.get().map(|registry| {
+            Route::Repository {
+                registry,
+                repo: repo.clone(),
+                view: Default::default(),
+                filter: String::new(),
+                order: Default::default(),
+            }
+            .href()
+        })
+    };
+    let locked = move || inherited.with(|i| i.as_ref().is_some_and(|a| !a.write_enabled));
+    view! {
+        <Show when=locked>
+            <p class="lock-panel__inherited" role="note">
+                "Locked by repository "
+                {match href() {
+                    Some(href) => view! { <a href=href>{name.clone()}</a> }.into_any(),
+                    None => view! { <strong>{name.clone()}</strong> }.into_any(),
+                }}
+                ": writes and deletes are refused whatever these switches say."
+            </p>
+        </Show>
+    }
+    .into_any()
+}
+
+/// A problem's title, what happened and what to do.
+#[component]
+fn ProblemText(problem: Problem) -> impl IntoView {
+    view! {
+        <div class="lock-panel__problem-box">
+            <p class="lock-panel__problem-title">
+                <strong>{problem.title}</strong>
+            </p>
+            <p>{problem.detail}</p>
+            <p class="lock-panel__remedy">
+                <span class="lock-panel__remedy-label">"What to do: "</span>
+                {problem.remedy}
+            </p>
+        </div>
+    }
+}

@@ -1,0 +1,214 @@
+//! ManifestTable: a repository's manifests as a virtual table: digest (a link to the manifest's
+//! page), its tags, architecture/OS ("multi-arch" and the platforms inside a list), size, media
+//! type, created and updated times, and lock badges with the repository's inherited lock. Also
+//! the pure manifest filter.
+
+use super::{
+    digest::DigestText,
+    format::{human_size, is_multi_arch, media_type_name, platforms, RelativeTime},
+    lock_badges::LockBadges,
+    repository_list::{filter_key, matches},
+    virtual_list::{Row, VirtualList},
+};
+use crate::routes::Route;
+use acr_types::{ChangeableAttributes, ManifestAttributesBase, RepositoryName};
+use leptos::prelude::*;
+
+/// Tags shown in a row before "+N more".
+const TAGS_SHOWN: usize = 3;
+
+/// The manifests whose digest, one of whose tags, or one of whose platforms contains `filter`
+/// (case-insensitive), in order.
+pub fn filter_manifests(
+    manifests: &[ManifestAttributesBase],
+    filter: &str,
+) -> Vec<ManifestAttributesBase> {
+    let key = filter_key(filter);
+    if key.is_empty() {
+        return manifests.to_vec();
+    }
+    manifests
+        .iter()
+        .filter(|m| {
+            matches(m.digest.as_str(), &key)
+                || m.tags.iter().flatten().any(|t| matches(t.as_str(), &key))
+                || platforms(m).iter().any(|p| matches(p, &key))
+        })
+        .cloned()
+        .collect()
+}
+
+/// Column headers of the manifest table.
+const COLUMNS: [&str; 7] =
+    ["Digest", "Tags", "Platform", "Size", "Type", "Created / updated", "Lock state"];
+
+/// The platform cell: "multi-arch" and the platforms of a list, or the one platform.
+pub fn platform_cell(m: &ManifestAttributesBase) -> impl IntoView {
+    let list = platforms(m);
+    let all = list.join(", ");
+    let multi = is_multi_arch(m);
+    let text = if list.is_empty() { "—".to_owned() } else { all.clone() };
+    view! {
+        <span class="platforms" title=all>
+            {multi.then(|| view! { <span class="chip">"multi-arch"</span> })}
+            <span class="platforms__list">{text}</span>
+        </span>
+    }
+}
+
+/// The manifests of one repository as a keyboard-navigable virtual table.
+#[component]
+pub fn ManifestTable(
+    /// The registry's configured name (for links).
+    #[prop(into)]
+    registry: String,
+    /// The repository.
+    repo: RepositoryName,
+    /// The manifests to show (already filtered and ordered).
+    #[prop(into)]
+    rows: Signal<Vec<ManifestAttributesBase>>,
+    /// The repository's flags: any flag off shows "Locked by repository" on every row.
+    #[prop(into)]
+    repository: Signal<Option<ChangeableAttributes>>,
+    /// True while the rows are stale (being reloaded).
+    #[prop(optional, into)]
+    stale: Signal<bool>,
+) -> impl IntoView {
+    let label = ["Manifests of ", repo.as_str()].concat();
+    let row = move |row: Row<ManifestAttributesBase>| {
+        let tab = row.tab_index();
+        let m = row.item;
+        let href = Route::Manifest {
+            registry: registry.clone(),
+            repo: repo.clone(),
+            digest: m.digest.clone(),
+        }
+        .href();
+        let tags = m.tags.clone().unwrap_or_default();
+        let more = tags.len().saturating_sub(TAGS_SHOWN);
+        let all_tags = tags.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ");
+        let tag_links = tags
+            .into_iter()
+            .take(TAGS_SHOWN)
+            .map(|tag| {
+                let href =
+                    Route::Tag { registry: registry.clone(), repo: repo.clone(), tag: tag.clone() }
+                        .href();
+                view! {
+                    <a class="tag-chip" href=href tabindex=tab>
+                        {tag.to_string()}
+                    </a>
+                }
+            })
+            .collect_view();
+        let more = (more > 0).then(|| {
+            let label = ["+", more.to_string().as_str(), " more"].concat();
+            view! { <span class="tags__more">{label}</span> }
+        });
+        let untagged = m.tags.as_ref().is_none_or(Vec::is_empty).then(|| {
+            view! { <span class="tags__none">"untagged"</span> }
+        });
+        let size = m.image_size.map_or_else(|| "—".to_owned(), human_size);
+        let kind = media_type_name(m.media_type.as_deref());
+        let own = m.changeable_attributes.clone();
+        let badges = move || {
+            view! { <LockBadges subject="Manifest" own=own.clone() repository=repository.get() /> }
+        };
+        view! {
+            <span role="cell" class="cell cell--digest">
+                <DigestText digest=m.digest.clone() href tab_index=Signal::derive(tab) />
+            </span>
+            <span role="cell" class="cell cell--tags" title=all_tags>
+                {tag_links}
+                {more}
+                {untagged}
+            </span>
+            <span role="cell" class="cell cell--platform">{platform_cell(&m)}</span>
+            <span role="cell" class="cell cell--size">{size}</span>
+            <span role="cell" class="cell cell--type">{kind}</span>
+            <span role="cell" class="cell cell--time cell--times">
+                <span class="times__line">
+                    <span class="visually-hidden">"Created "</span>
+                    <RelativeTime time=m.created_time.clone() />
+                </span>
+                <span class="times__line">
+                    <span class="times__label">"updated "</span>
+                    <RelativeTime time=m.last_update_time.clone() />
+                </span>
+            </span>
+            <span role="cell" class="cell cell--locks">{badges}</span>
+        }
+    };
+    let header = move || {
+        COLUMNS
+            .iter()
+            .map(|c| view! { <span role="columnheader" class="cell">{*c}</span> })
+            .collect_view()
+    };
+    view! {
+        <VirtualList
+            items=rows
+            row
+            label
+            header=ViewFn::from(header)
+            class="manifest-table"
+            stale
+            focus_rows=true
+            row_height=64.0
+        />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use acr_types::{media_type, Digest, ManifestReference, TagName, Timestamp};
+
+    fn manifest(d: char, tags: &[&str], refs: &[(&str, &str)]) -> ManifestAttributesBase {
+        let t = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        ManifestAttributesBase {
+            digest: Digest::new(format!("sha256:{}", d.to_string().repeat(64))).unwrap(),
+            image_size: Some(183_400_000),
+            created_time: t.clone(),
+            last_update_time: t,
+            architecture: refs.is_empty().then(|| "amd64".into()),
+            os: refs.is_empty().then(|| "linux".into()),
+            references: (!refs.is_empty()).then(|| {
+                refs.iter()
+                    .map(|(os, arch)| ManifestReference {
+                        digest: Digest::new(format!("sha256:{}", "0".repeat(64))).unwrap(),
+                        architecture: Some((*arch).into()),
+                        os: Some((*os).into()),
+                    })
+                    .collect()
+            }),
+            media_type: Some(
+                if refs.is_empty() { media_type::OCI_MANIFEST } else { media_type::OCI_INDEX }
+                    .into(),
+            ),
+            config_media_type: None,
+            tags: (!tags.is_empty())
+                .then(|| tags.iter().map(|t| TagName::new(*t).unwrap()).collect()),
+            changeable_attributes: ChangeableAttributes::default(),
+        }
+    }
+
+    #[test]
+    fn manifests_filter_by_digest_tag_or_platform() {
+        let all = [
+            manifest('a', &["1.4.2", "latest"], &[("linux", "amd64"), ("linux", "arm64")]),
+            manifest('b', &[], &[]),
+            manifest('c', &["1.3.0"], &[("windows", "amd64")]),
+        ];
+        let digests = |q: &str| {
+            filter_manifests(&all, q).iter().map(|m| &m.digest.hex()[..1]).collect::<String>()
+        };
+        assert_eq!(digests(""), "abc");
+        assert_eq!(digests("LATEST"), "a");
+        assert_eq!(digests("arm64"), "a");
+        assert_eq!(digests("windows"), "c");
+        assert_eq!(digests("bbbb"), "b");
+        assert_eq!(digests("linux/amd64"), "ab");
+        assert_eq!(digests("nothing"), "");
+    }
+}

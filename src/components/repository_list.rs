@@ -1,0 +1,146 @@
+//! RepositoryList: a registry's repositories as a virtual list of links, the filter's match
+//! highlighted in each name; plus the pure filter every browsing list uses (substring,
+//! case-insensitive).
+
+use super::virtual_list::{Row, VirtualList};
+use crate::routes::Route;
+use acr_types::RepositoryName;
+use leptos::prelude::*;
+
+/// The form of a filter that matching compares with: trimmed and lower-cased. Empty matches
+/// everything.
+pub fn filter_key(filter: &str) -> String {
+    filter.trim().to_lowercase()
+}
+
+/// True when `text` contains `key` (from [`filter_key`]), ignoring case.
+pub fn matches(text: &str, key: &str) -> bool {
+    key.is_empty()
+        || if text.bytes().any(|b| b.is_ascii_uppercase()) || !text.is_ascii() {
+            text.to_lowercase().contains(key)
+        } else {
+            text.contains(key)
+        }
+}
+
+/// The names that contain `filter` (substring, case-insensitive), in their order.
+pub fn filter_names(names: &[RepositoryName], filter: &str) -> Vec<RepositoryName> {
+    let key = filter_key(filter);
+    if key.is_empty() {
+        return names.to_vec();
+    }
+    names.iter().filter(|n| matches(n.as_str(), &key)).cloned().collect()
+}
+
+/// `text` split around the first match of `key` (from [`filter_key`]): before, match, after.
+/// `None` when there is no match to highlight.
+pub fn split_match<'a>(text: &'a str, key: &str) -> Option<(&'a str, &'a str, &'a str)> {
+    if key.is_empty() || !text.is_ascii() {
+        return None;
+    }
+    let start = text.to_ascii_lowercase().find(key)?;
+    let end = start + key.len();
+    Some((&text[..start], &text[start..end], &text[end..]))
+}
+
+/// `text` with the first match of `filter` in a `<mark>`.
+pub fn highlighted(text: &str, filter: &str) -> AnyView {
+    match split_match(text, &filter_key(filter)) {
+        Some((before, hit, after)) => view! {
+            {before.to_owned()}
+            <mark class="match">{hit.to_owned()}</mark>
+            {after.to_owned()}
+        }
+        .into_any(),
+        None => text.to_owned().into_any(),
+    }
+}
+
+/// The repositories of one registry as a keyboard-navigable virtual list of links to their
+/// pages.
+#[component]
+pub fn RepositoryList(
+    /// The registry's configured name (for the links).
+    #[prop(into)]
+    registry: String,
+    /// The repositories to show (already filtered), in order.
+    #[prop(into)]
+    names: Signal<Vec<RepositoryName>>,
+    /// The filter, to highlight in each name.
+    #[prop(into)]
+    filter: Signal<String>,
+    /// True while the rows are stale (being reloaded).
+    #[prop(optional, into)]
+    stale: Signal<bool>,
+) -> impl IntoView {
+    let row = move |row: Row<RepositoryName>| {
+        let href = Route::Repository {
+            registry: registry.clone(),
+            repo: row.item.clone(),
+            view: Default::default(),
+            filter: String::new(),
+            order: Default::default(),
+        }
+        .href();
+        let name = row.item.to_string();
+        view! {
+            <a class="repo-list__link" href=href data-roving tabindex=row.tab_index()>
+                {move || highlighted(&name, &filter.get())}
+            </a>
+        }
+    };
+    view! {
+        <VirtualList
+            items=names
+            row
+            label="Repositories"
+            class="repo-list"
+            stale
+            row_height=44.0
+        />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<RepositoryName> {
+        list.iter().map(|n| RepositoryName::new(*n).unwrap()).collect()
+    }
+
+    #[test]
+    fn filtering_is_a_case_insensitive_substring_match() {
+        let all = names(&[
+            "prod/payments/api",
+            "prod/web/frontend",
+            "staging/payments/api",
+            "base/debian",
+        ]);
+        let got = |q: &str| filter_names(&all, q).iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert_eq!(got("payments"), ["prod/payments/api", "staging/payments/api"]);
+        assert_eq!(got("  PAYMENTS/API "), ["prod/payments/api", "staging/payments/api"]);
+        assert_eq!(got("web/"), ["prod/web/frontend"]);
+        assert_eq!(got("").len(), 4);
+        assert!(got("nothing").is_empty());
+        assert!(matches("Release-V1", "v1"));
+        assert!(!matches("release", "v1"));
+    }
+
+    #[test]
+    fn filtering_ten_thousand_names_keeps_every_match() {
+        let all: Vec<RepositoryName> = (0..10_000)
+            .map(|i| RepositoryName::new(format!("team-{:03}/service-{i:04}", i / 10)).unwrap())
+            .collect();
+        assert_eq!(filter_names(&all, "service-1").len(), 1_000);
+        assert_eq!(filter_names(&all, "team-042/").len(), 10);
+    }
+
+    #[test]
+    fn matches_are_split_for_highlighting() {
+        assert_eq!(split_match("prod/payments/api", "pay"), Some(("prod/", "pay", "ments/api")));
+        assert_eq!(split_match("Release-V1", "v1"), Some(("Release-", "V1", "")));
+        assert_eq!(split_match("prod", ""), None);
+        assert_eq!(split_match("prod", "x"), None);
+    }
+}
