@@ -16,6 +16,10 @@ mod journeys_auth;
 mod journeys_browse;
 #[path = "e2e/journeys_locks.rs"]
 mod journeys_locks;
+#[path = "e2e/journeys_nginx.rs"]
+mod journeys_nginx;
+#[path = "e2e/nginx.rs"]
+mod nginx;
 #[path = "e2e/pages.rs"]
 mod pages;
 

@@ -166,7 +166,9 @@ def main():
 
     if a.standalone:
         for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-            os.makedirs(os.path.join(out, "tmp", d), exist_ok=True)
+            path = os.path.join(out, "tmp", d)
+            os.makedirs(path, exist_ok=True)
+            os.chmod(path, 0o777)  # nginx's workers run unprivileged when started as root
         main_conf = f"""# Standalone main configuration for acr-console (tests and local runs).
 include /etc/nginx/modules-enabled/*.conf;
 worker_processes 1;

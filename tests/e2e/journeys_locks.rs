@@ -198,7 +198,7 @@ fn literal(text: &str) -> String {
 
 /// The lock panel of one target on the current page (a page may show several panels, e.g. a
 /// tag's and its manifest's).
-struct Locks {
+pub(crate) struct Locks {
     client: Client,
     /// XPath of the panel: the lock panel holding this target's write switch, or (read-only)
     /// its list of flags.
@@ -206,7 +206,7 @@ struct Locks {
 }
 
 impl Locks {
-    fn new(client: &Client, target: &str) -> Self {
+    pub(crate) fn new(client: &Client, target: &str) -> Self {
         let write = literal(&format!("Write enabled for {target}"));
         let flags = literal(&format!("Lock flags of {target}"));
         let panel = format!(
@@ -216,29 +216,29 @@ impl Locks {
         Self { client: client.clone(), panel }
     }
 
-    async fn wait_for(&self, xpath: &str) -> Result<Element, CmdError> {
+    pub(crate) async fn wait_for(&self, xpath: &str) -> Result<Element, CmdError> {
         self.client.wait().at_most(PANEL_TIMEOUT).for_element(Locator::XPath(xpath)).await
     }
 
     /// Waits for the panel and returns it.
-    async fn panel(&self) -> Result<Element, CmdError> {
+    pub(crate) async fn panel(&self) -> Result<Element, CmdError> {
         self.wait_for(&self.panel).await
     }
 
     /// The switch whose accessible name is `name` ("Write enabled for prod/web/frontend:3.7.0").
-    async fn switch(&self, name: &str) -> Result<Element, CmdError> {
+    pub(crate) async fn switch(&self, name: &str) -> Result<Element, CmdError> {
         let panel = &self.panel;
         self.wait_for(&format!("{panel}//*[@role='switch'][@aria-label={}]", literal(name))).await
     }
 
     /// Whether the switch named `name` is on (`aria-checked`).
-    async fn is_on(&self, name: &str) -> Result<bool, CmdError> {
+    pub(crate) async fn is_on(&self, name: &str) -> Result<bool, CmdError> {
         let checked = self.switch(name).await?.attr("aria-checked").await?;
         Ok(checked.as_deref() == Some("true"))
     }
 
     /// The preset button labelled `label`.
-    async fn preset(&self, label: &str) -> Result<Element, CmdError> {
+    pub(crate) async fn preset(&self, label: &str) -> Result<Element, CmdError> {
         let panel = &self.panel;
         let xpath = format!(
             "{panel}//button[@aria-pressed][span[contains(@class, 'presets__label')][normalize-space(.)={}]]",
@@ -248,7 +248,7 @@ impl Locks {
     }
 
     /// The label of the preset marked as current (`aria-pressed="true"`).
-    async fn current_preset(&self) -> Result<String, CmdError> {
+    pub(crate) async fn current_preset(&self) -> Result<String, CmdError> {
         let panel = &self.panel;
         let pressed = self
             .wait_for(&format!(
@@ -259,7 +259,7 @@ impl Locks {
     }
 
     /// The polite status line.
-    async fn status(&self) -> Result<String, CmdError> {
+    pub(crate) async fn status(&self) -> Result<String, CmdError> {
         let panel = &self.panel;
         self.wait_for(&format!("{panel}//*[contains(@class, 'lock-panel__status')]"))
             .await?
@@ -268,7 +268,7 @@ impl Locks {
     }
 
     /// Waits until the status line reads `text` exactly, and the panel is no longer busy.
-    async fn wait_for_status(&self, text: &str) -> Result<(), CmdError> {
+    pub(crate) async fn wait_for_status(&self, text: &str) -> Result<(), CmdError> {
         wait_until(PANEL_TIMEOUT, || async {
             let busy = self.panel().await?.attr("aria-busy").await?;
             Ok((busy.is_none() && self.status().await? == text).then_some(()))
@@ -281,7 +281,7 @@ impl Locks {
 
     /// Waits for the read-only line (shown once the account's permissions are known) and
     /// returns it.
-    async fn read_only_notice(&self) -> Result<String, CmdError> {
+    pub(crate) async fn read_only_notice(&self) -> Result<String, CmdError> {
         let panel = &self.panel;
         self.wait_for(&format!("{panel}//*[contains(@class, 'lock-panel__readonly')]"))
             .await?
@@ -290,24 +290,24 @@ impl Locks {
     }
 
     /// The alert region's text (the problem, if any).
-    async fn alert(&self) -> Result<String, CmdError> {
+    pub(crate) async fn alert(&self) -> Result<String, CmdError> {
         let panel = &self.panel;
         self.wait_for(&format!("{panel}//*[@role='alert']")).await?.text().await
     }
 
     /// Waits for the open confirmation dialog.
-    async fn dialog(&self) -> Result<Element, CmdError> {
+    pub(crate) async fn dialog(&self) -> Result<Element, CmdError> {
         self.wait_for("//dialog[@open]").await
     }
 
     /// The button named `name` in the open dialog.
-    async fn dialog_button(&self, name: &str) -> Result<Element, CmdError> {
+    pub(crate) async fn dialog_button(&self, name: &str) -> Result<Element, CmdError> {
         self.wait_for(&format!("//dialog[@open]//button[normalize-space(.)={}]", literal(name)))
             .await
     }
 
     /// Waits until no dialog is open.
-    async fn wait_dialog_closed(&self) -> Result<(), CmdError> {
+    pub(crate) async fn wait_dialog_closed(&self) -> Result<(), CmdError> {
         wait_until(PANEL_TIMEOUT, || async {
             match self.client.find(Locator::Css("dialog[open]")).await {
                 Ok(_) => Ok(None),
@@ -320,7 +320,7 @@ impl Locks {
 
     /// Chooses a preset that turns something back on: the dialog opens, naming `target`, and is
     /// confirmed; then waits for the registry's answer `saved`.
-    async fn unlock_with(&self, preset: &str, target: &str, saved: &str) -> Result<(), CmdError> {
+    pub(crate) async fn unlock_with(&self, preset: &str, target: &str, saved: &str) -> Result<(), CmdError> {
         click(&self.client, &self.preset(preset).await?).await?;
         let question = self.dialog().await?.text().await?;
         assert!(question.contains(&format!("Unlock {target}?")), "{question}");
@@ -330,7 +330,7 @@ impl Locks {
     }
 
     /// Scrolls the panel to the top of the viewport, below the sticky banner (for screenshots).
-    async fn scroll_into_view(&self) -> Result<(), CmdError> {
+    pub(crate) async fn scroll_into_view(&self) -> Result<(), CmdError> {
         let panel = self.panel().await?;
         let arg = serde_json::to_value(&panel).expect("an element reference");
         self.client
@@ -366,7 +366,7 @@ async fn assert_no_switch_appears(client: &Client) -> Result<(), CmdError> {
 
 /// Scrolls `element` to the middle of the viewport at once (the page scrolls smoothly, and a
 /// click during the animation lands elsewhere), then clicks it.
-async fn click(client: &Client, element: &Element) -> Result<(), CmdError> {
+pub(crate) async fn click(client: &Client, element: &Element) -> Result<(), CmdError> {
     let arg = serde_json::to_value(element).expect("an element reference");
     client
         .execute("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", vec![arg])
