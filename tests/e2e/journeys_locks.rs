@@ -320,7 +320,12 @@ impl Locks {
 
     /// Chooses a preset that turns something back on: the dialog opens, naming `target`, and is
     /// confirmed; then waits for the registry's answer `saved`.
-    pub(crate) async fn unlock_with(&self, preset: &str, target: &str, saved: &str) -> Result<(), CmdError> {
+    pub(crate) async fn unlock_with(
+        &self,
+        preset: &str,
+        target: &str,
+        saved: &str,
+    ) -> Result<(), CmdError> {
         click(&self.client, &self.preset(preset).await?).await?;
         let question = self.dialog().await?.text().await?;
         assert!(question.contains(&format!("Unlock {target}?")), "{question}");
