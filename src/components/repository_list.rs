@@ -1,11 +1,65 @@
 //! RepositoryList: a registry's repositories as a virtual list of links, the filter's match
-//! highlighted in each name; plus the pure filter every browsing list uses (substring,
-//! case-insensitive).
+//! highlighted in each name and, when the page supplies them, each repository's own lock
+//! badges ("…" until read, "?" when they could not be read); plus the pure filter every
+//! browsing list uses (substring, case-insensitive).
 
-use super::virtual_list::{Row, VirtualList};
-use crate::routes::Route;
-use acr_types::RepositoryName;
+use super::{
+    lock_badges::LockBadges,
+    virtual_list::{Row, VirtualList},
+};
+use crate::{problem::Problem, routes::Route};
+use acr_types::{ChangeableAttributes, RepositoryName};
 use leptos::prelude::*;
+use std::{collections::HashMap, ops::Range};
+
+/// What the list knows of one repository's own lock flags (a repository missing from the map is
+/// not read yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RepositoryLock {
+    /// The registry's answer.
+    Known(ChangeableAttributes),
+    /// The read failed (for instance no rights on that repository): why.
+    Unreadable(Problem),
+}
+
+/// The placeholder's text while a repository's locks are not read yet.
+pub const LOCKS_PENDING: &str = "…";
+/// The badge shown when a repository's locks could not be read.
+pub const LOCKS_UNKNOWN: &str = "?";
+
+/// The explanation (title and accessible name) of the "?" badge.
+pub fn unreadable_text(problem: &Problem) -> String {
+    ["Lock state unknown. ", problem.detail.as_str()].concat()
+}
+
+/// One row's lock cell: the badges, "…" while unknown, or "?" with the reason.
+fn lock_cell(state: Option<RepositoryLock>) -> AnyView {
+    match state {
+        Some(RepositoryLock::Known(own)) => {
+            view! { <LockBadges subject="Repository" own /> }.into_any()
+        }
+        Some(RepositoryLock::Unreadable(problem)) => {
+            let text = unreadable_text(&problem);
+            view! {
+                <span class="badge badge--unknown" role="img" aria-label=text.clone() title=text>
+                    {LOCKS_UNKNOWN}
+                </span>
+            }
+            .into_any()
+        }
+        None => view! {
+            <span
+                class="repo-list__pending"
+                role="img"
+                aria-label="Lock state not read yet"
+                title="Reading the repository's locks…"
+            >
+                {LOCKS_PENDING}
+            </span>
+        }
+        .into_any(),
+    }
+}
 
 /// The form of a filter that matching compares with: trimmed and lower-cased. Empty matches
 /// everything.
@@ -57,7 +111,7 @@ pub fn highlighted(text: &str, filter: &str) -> AnyView {
 }
 
 /// The repositories of one registry as a keyboard-navigable virtual list of links to their
-/// pages.
+/// pages, with each repository's own lock badges when `locks` is given.
 #[component]
 pub fn RepositoryList(
     /// The registry's configured name (for the links).
@@ -72,6 +126,12 @@ pub fn RepositoryList(
     /// True while the rows are stale (being reloaded).
     #[prop(optional, into)]
     stale: Signal<bool>,
+    /// The repositories' own locks, as far as they are read: adds a lock cell to every row.
+    #[prop(optional, into)]
+    locks: Option<Signal<HashMap<RepositoryName, RepositoryLock>>>,
+    /// Told the positions (in `names`) of the rows in view whenever they change.
+    #[prop(optional, into)]
+    on_visible: Option<Callback<Range<usize>>>,
 ) -> impl IntoView {
     let row = move |row: Row<RepositoryName>| {
         let href = Route::Repository {
@@ -83,10 +143,17 @@ pub fn RepositoryList(
         }
         .href();
         let name = row.item.to_string();
+        // Only this row's entry: a read completing elsewhere does not re-render it.
+        let cell = locks.map(|locks| {
+            let repo = row.item.clone();
+            let state = Memo::new(move |_| locks.with(|m| m.get(&repo).cloned()));
+            view! { <span class="repo-list__locks">{move || lock_cell(state.get())}</span> }
+        });
         view! {
             <a class="repo-list__link" href=href data-roving tabindex=row.tab_index()>
                 {move || highlighted(&name, &filter.get())}
             </a>
+            {cell}
         }
     };
     view! {
@@ -97,6 +164,7 @@ pub fn RepositoryList(
             class="repo-list"
             stale
             row_height=44.0
+            on_visible
         />
     }
 }

@@ -4,14 +4,16 @@
 //! positioned inside it. List semantics (`aria-setsize`/`aria-posinset`) or table semantics
 //! (`aria-rowcount`/`aria-rowindex`) tell assistive technology how many rows there are.
 //! Keyboard: arrow keys, Page Up/Down, Home and End move focus through the rows (one tab stop,
-//! a roving `tabindex`), and the list scrolls to follow. The windowing math is pure and tested
-//! natively.
+//! a roving `tabindex`), and the list scrolls to follow, instantly whatever the page's CSS
+//! `scroll-behavior` (a smooth scroll would leave the target row unrendered when focus moves).
+//! A page that loads per-row data can follow the rows in view (`on_visible`). The windowing math
+//! is pure and tested natively.
 
 use leptos::{
     ev, html,
     prelude::*,
-    wasm_bindgen::JsCast,
-    web_sys::{Element, HtmlElement},
+    wasm_bindgen::{JsCast, JsValue},
+    web_sys::{js_sys, Element, HtmlElement},
 };
 use std::ops::Range;
 
@@ -90,6 +92,24 @@ impl<T> Row<T> {
     }
 }
 
+/// Scrolls `el` to `top` at once: `scrollTo({top, behavior: "instant"})`, which overrides any
+/// CSS `scroll-behavior: smooth` (a smooth scroll would report positions in between, and the
+/// row being revealed would not be rendered yet when focus moves to it). Falls back to setting
+/// `scrollTop` where `scrollTo` takes no options.
+fn scroll_instantly(el: &Element, top: f64) {
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| js_sys::Reflect::set(&options, &JsValue::from_str(k), &v);
+    let scrolled = set("top", JsValue::from_f64(top)).is_ok()
+        && set("behavior", JsValue::from_str("instant")).is_ok()
+        && js_sys::Reflect::get(el, &JsValue::from_str("scrollTo"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .is_some_and(|f| f.call1(el, &options).is_ok());
+    if !scrolled {
+        el.set_scroll_top(top.round() as i32);
+    }
+}
+
 /// Focuses row `index` (its `[data-roving]` element, or the row itself) if it is rendered.
 fn focus_row(viewport: &Element, index: usize) {
     let selector = ["[data-index=\"", &index.to_string(), "\"]"].concat();
@@ -135,6 +155,10 @@ pub fn VirtualList<T, F, V>(
     /// controls); Enter then follows the row's first link.
     #[prop(optional)]
     focus_rows: bool,
+    /// Told the rows in view (without overscan) whenever they change, including when the items
+    /// change: a page loads per-row data for these only.
+    #[prop(optional_no_strip)]
+    on_visible: Option<Callback<Range<usize>>>,
 ) -> impl IntoView
 where
     T: Clone + Send + Sync + 'static,
@@ -161,6 +185,14 @@ where
             overscan,
         )
     });
+
+    // The rows in view, without overscan, for `on_visible`.
+    if let Some(on_visible) = on_visible {
+        let in_view = Memo::new(move |_| {
+            visible_range(scroll_top.get(), viewport_height.get(), measured_row.get(), len.get(), 0)
+        });
+        Effect::new(move |_| on_visible.run(in_view.get()));
+    }
 
     // Reads the viewport's size and scroll position and a rendered row's height.
     let measure = move || {
@@ -218,11 +250,11 @@ where
             ev.prevent_default();
             active.set(to);
             let top = f64::from(el.scroll_top());
+            let el: Element = el.into();
             if let Some(new_top) = scroll_to_reveal(to, row, top, viewport_height.get_untracked()) {
-                el.set_scroll_top(new_top.round() as i32);
+                scroll_instantly(&el, new_top);
                 scroll_top.set(new_top);
             }
-            let el: Element = el.into();
             request_animation_frame(move || focus_row(&el, to));
         } else if key == "Enter" && focus_rows {
             // Enter on a focused row follows its first link (Enter on a link inside does that

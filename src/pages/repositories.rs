@@ -3,6 +3,12 @@
 //! (the filter lives in the URL, replaced while typing). Only the visible rows are rendered.
 //! Performance marks: `repos:first-rows`, `repos:complete`, `filter:applied`.
 //!
+//! The catalog holds names only, so each row's own lock badges come from a read of that
+//! repository ([`RepositoryLockReader`]): only for the rows in view plus [`LOCK_OVERSCAN`], once
+//! scrolling has settled for [`LOCK_SETTLE`], at most [`LOCK_READS_IN_FLIGHT`] at a time,
+//! cancelled when their rows leave the view, cached until Reload. Each read needs a token for
+//! that repository, so a screenful costs about two requests per row the first time.
+//!
 //! It also owns [`Paged`], the page-by-page loading state the repository page shares: rows,
 //! progress, stale rows kept (dimmed) while a reload runs, and the problem that stopped a load.
 
@@ -13,21 +19,244 @@ use crate::{
         error_view::ErrorView,
         format::{count_of, thousands},
         progress::{LoadProgress, Progress},
-        repository_list::{filter_names, RepositoryList},
+        repository_list::{filter_names, RepositoryList, RepositoryLock},
     },
     config::SharedConfig,
     problem::Problem,
     routes::Route,
     state::registry::use_client,
 };
-use acr_client::{Page, Pages, RegistryClient};
-use acr_types::RepositoryName;
-use futures_util::StreamExt;
+use acr_client::{ClientError, Page, Pages, RegistryClient};
+use acr_types::{RepositoryAttributes, RepositoryName};
+use futures_util::{
+    future::{abortable, AbortHandle},
+    StreamExt,
+};
 use leptos::prelude::*;
 use leptos_router::{
     hooks::{use_location, use_navigate},
     NavigateOptions,
 };
+use std::{collections::HashMap, ops::Range, time::Duration};
+
+/// Lock reads in flight at once (the client allows six requests; the rest stay free for the
+/// catalog and for navigation).
+pub const LOCK_READS_IN_FLIGHT: usize = 4;
+/// Rows beyond each edge of the view whose locks are read too.
+pub const LOCK_OVERSCAN: usize = 2;
+/// How long the view must stay put before lock reads start.
+pub const LOCK_SETTLE: Duration = Duration::from_millis(150);
+
+/// The repositories whose locks the rows in view (positions `visible` of `names`) need: those
+/// rows first, then `overscan` rows below, then `overscan` above.
+pub fn lock_window(
+    names: &[RepositoryName],
+    visible: Range<usize>,
+    overscan: usize,
+) -> Vec<RepositoryName> {
+    let len = names.len();
+    let start = visible.start.min(len);
+    let end = visible.end.clamp(start, len);
+    let below = end..end.saturating_add(overscan).min(len);
+    let above = start.saturating_sub(overscan)..start;
+    [start..end, below, above].into_iter().flat_map(|r| names[r].iter().cloned()).collect()
+}
+
+/// Which repositories' locks to read next: the ones in view, in order, at most `limit` at a
+/// time, none before the view has settled. Reads of rows that left the view are handed back to
+/// be cancelled. `H` is whatever cancels a read.
+#[derive(Debug)]
+pub struct LockQueue<H> {
+    wanted: Vec<RepositoryName>,
+    in_flight: Vec<(RepositoryName, H)>,
+    limit: usize,
+    settled: bool,
+}
+
+impl<H> LockQueue<H> {
+    /// An empty queue allowing `limit` reads at once.
+    pub fn new(limit: usize) -> Self {
+        Self { wanted: Vec::new(), in_flight: Vec::new(), limit: limit.max(1), settled: false }
+    }
+
+    /// The view now needs `wanted` (not settled yet); returns the reads of repositories no longer
+    /// wanted, to cancel.
+    pub fn show(&mut self, wanted: Vec<RepositoryName>) -> Vec<H> {
+        self.settled = false;
+        let (keep, gone): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.in_flight).into_iter().partition(|(n, _)| wanted.contains(n));
+        self.in_flight = keep;
+        self.wanted = wanted;
+        gone.into_iter().map(|(_, h)| h).collect()
+    }
+
+    /// The view has stayed put: reads may start.
+    pub fn settle(&mut self) {
+        self.settled = true;
+    }
+
+    /// The repositories to read now: wanted, not `known`, not being read, up to the free slots.
+    pub fn next(&self, known: impl Fn(&RepositoryName) -> bool) -> Vec<RepositoryName> {
+        if !self.settled {
+            return Vec::new();
+        }
+        let free = self.limit.saturating_sub(self.in_flight.len());
+        self.wanted
+            .iter()
+            .filter(|n| !known(n) && !self.in_flight.iter().any(|(f, _)| f == *n))
+            .take(free)
+            .cloned()
+            .collect()
+    }
+
+    /// A read of `name` started; `handle` cancels it.
+    pub fn started(&mut self, name: RepositoryName, handle: H) {
+        self.in_flight.push((name, handle));
+    }
+
+    /// The read of `name` ended.
+    pub fn finished(&mut self, name: &RepositoryName) {
+        self.in_flight.retain(|(n, _)| n != name);
+    }
+
+    /// Forgets every read (a reload, or the page going away), returning them to cancel; the
+    /// view must settle again before reads start.
+    pub fn clear(&mut self) -> Vec<H> {
+        self.settled = false;
+        std::mem::take(&mut self.in_flight).into_iter().map(|(_, h)| h).collect()
+    }
+
+    /// How many reads are in flight.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+}
+
+/// Reads repositories' own lock flags lazily for a virtual list: only the rows in view (plus
+/// [`LOCK_OVERSCAN`]), after the view has settled for [`LOCK_SETTLE`], at most
+/// [`LOCK_READS_IN_FLIGHT`] at once; a read whose row leaves the view is dropped, which aborts
+/// its request. Results (and failures) are kept until [`reset`](Self::reset) or until the
+/// owner that created it goes away, which also cancels what is in flight.
+///
+/// This is a work queue following the screen, not a read keyed by the URL: a resource would
+/// restart every read whenever the view moved.
+#[derive(Clone, Copy)]
+pub struct RepositoryLockReader {
+    client: StoredValue<RegistryClient>,
+    queue: StoredValue<LockQueue<AbortHandle>>,
+    known: RwSignal<HashMap<RepositoryName, RepositoryLock>>,
+    timer: StoredValue<Option<TimeoutHandle>>,
+}
+
+impl RepositoryLockReader {
+    /// A reader using `client`, owned by the current reactive owner.
+    pub fn new(client: RegistryClient) -> Self {
+        let reader = Self {
+            client: StoredValue::new(client),
+            queue: StoredValue::new(LockQueue::new(LOCK_READS_IN_FLIGHT)),
+            known: RwSignal::new(HashMap::new()),
+            timer: StoredValue::new(None),
+        };
+        on_cleanup(move || reader.cancel_all());
+        reader
+    }
+
+    /// What is known so far, by repository.
+    pub fn states(self) -> Signal<HashMap<RepositoryName, RepositoryLock>> {
+        self.known.into()
+    }
+
+    /// Follows the list of `rows`: returns the callback the virtual list tells which positions
+    /// are in view.
+    pub fn follow(self, rows: Signal<Vec<RepositoryName>>) -> Callback<Range<usize>> {
+        let visible = RwSignal::new(0..0);
+        let wanted =
+            Memo::new(move |_| rows.with(|names| lock_window(names, visible.get(), LOCK_OVERSCAN)));
+        Effect::new(move |_| self.show(wanted.get()));
+        Callback::new(move |range: Range<usize>| {
+            if visible.get_untracked() != range {
+                visible.set(range);
+            }
+        })
+    }
+
+    /// Forgets every result and read in flight; the rows in view are read again once settled.
+    pub fn reset(self) {
+        self.cancel_all();
+        self.known.try_set(HashMap::new());
+        self.schedule();
+    }
+
+    /// The view needs `wanted`: cancels reads of rows that left at once, starts new ones after
+    /// the view settles.
+    fn show(self, wanted: Vec<RepositoryName>) {
+        let gone = self.queue.try_update_value(|q| q.show(wanted)).unwrap_or_default();
+        gone.iter().for_each(AbortHandle::abort);
+        self.schedule();
+    }
+
+    /// (Re)starts the settle timer.
+    fn schedule(self) {
+        if let Some(Some(old)) = self.timer.try_update_value(Option::take) {
+            old.clear();
+        }
+        let handle = set_timeout_with_handle(move || self.settle(), LOCK_SETTLE).ok();
+        self.timer.try_update_value(|t| *t = handle);
+    }
+
+    fn settle(self) {
+        self.timer.try_update_value(|t| *t = None);
+        if self.queue.try_update_value(LockQueue::settle).is_some() {
+            self.pump();
+        }
+    }
+
+    /// Starts reads while there are free slots and wanted repositories not known.
+    fn pump(self) {
+        let known = self.known;
+        let next = self
+            .queue
+            .try_with_value(|q| q.next(|n| known.with_untracked(|m| m.contains_key(n))))
+            .unwrap_or_default();
+        for name in next {
+            self.start(name);
+        }
+    }
+
+    fn start(self, name: RepositoryName) {
+        let Some(client) = self.client.try_get_value() else { return };
+        let repo = name.clone();
+        let (read, handle) =
+            abortable(async move { client.get_repository_properties(&repo).await });
+        self.queue.try_update_value(|q| q.started(name.clone(), handle));
+        leptos::task::spawn_local(async move {
+            // An aborted read ends here, and dropping it aborts its request.
+            if let Ok(result) = read.await {
+                self.finish(name, result);
+            }
+        });
+    }
+
+    fn finish(self, name: RepositoryName, result: Result<RepositoryAttributes, ClientError>) {
+        if self.queue.try_update_value(|q| q.finished(&name)).is_none() {
+            return;
+        }
+        let state = match result {
+            Ok(r) => RepositoryLock::Known(r.changeable_attributes),
+            Err(e) => RepositoryLock::Unreadable(Problem::from(e)),
+        };
+        self.known.try_update(|m| m.insert(name, state));
+        self.pump();
+    }
+
+    fn cancel_all(self) {
+        if let Some(Some(timer)) = self.timer.try_update_value(Option::take) {
+            timer.clear();
+        }
+        let gone = self.queue.try_update_value(LockQueue::clear).unwrap_or_default();
+        gone.iter().for_each(AbortHandle::abort);
+    }
+}
 
 /// A list loaded page by page, as the page shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -215,10 +444,13 @@ fn Loaded(client: RegistryClient, registry: String, filter: Memo<String>) -> imp
     let reload = RwSignal::new(0_u64);
     // The catalog read, keyed by the registry (this component) and the reload count; it runs
     // as soon as it is created and again when `reload` changes.
-    let _catalog = LocalResource::new(move || {
-        reload.track();
+    let _catalog = LocalResource::new({
         let client = client.clone();
-        async move { load_pages(state, client.list_repositories(), None).await }
+        move || {
+            reload.track();
+            let client = client.clone();
+            async move { load_pages(state, client.list_repositories(), None).await }
+        }
     });
 
     // The filter box is the source of truth while typing; the URL follows (replaced, so typing
@@ -244,6 +476,9 @@ fn Loaded(client: RegistryClient, registry: String, filter: Memo<String>) -> imp
     };
 
     let rows = Memo::new(move |_| state.with(|s| filter_names(&s.items, &text.get())));
+    // Each row's own locks, read for the rows in view only.
+    let locks = RepositoryLockReader::new(client.clone());
+    let on_visible = locks.follow(rows.into());
     let stale = Signal::derive(move || state.with(|s| s.stale));
     let progress = Signal::derive(move || state.with(|s| s.progress));
     let problem = Signal::derive(move || state.with(|s| s.problem.clone()));
@@ -357,7 +592,10 @@ fn Loaded(client: RegistryClient, registry: String, filter: Memo<String>) -> imp
                     type="button"
                     class="button"
                     disabled=move || state.with(|s| s.loading)
-                    on:click=move |_| reload.update(|n| *n += 1)
+                    on:click=move |_| {
+                        locks.reset();
+                        reload.update(|n| *n += 1);
+                    }
                 >
                     "Reload"
                 </button>
@@ -373,7 +611,14 @@ fn Loaded(client: RegistryClient, registry: String, filter: Memo<String>) -> imp
             {error}
             {empty}
             <Show when=move || rows.with(|r| !r.is_empty())>
-                <RepositoryList registry=registry.clone() names=rows filter=text stale />
+                <RepositoryList
+                    registry=registry.clone()
+                    names=rows
+                    filter=text
+                    stale
+                    locks=locks.states()
+                    on_visible
+                />
             </Show>
         </div>
     }
@@ -428,6 +673,73 @@ mod tests {
         assert!(p.items.is_empty() && !p.complete() && p.problem.is_none() && p.loading);
         assert!(p.page(new, page(&[2], 1, false)));
         assert_eq!(p.items, [2]);
+    }
+
+    fn names(n: usize) -> Vec<RepositoryName> {
+        (0..n).map(|i| RepositoryName::new(format!("repo-{i:05}")).unwrap()).collect()
+    }
+
+    fn indices(names: &[RepositoryName]) -> Vec<usize> {
+        names.iter().map(|n| n.as_str()[5..].parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn the_lock_window_is_the_view_first_then_a_little_overscan() {
+        let all = names(10_000);
+        assert_eq!(indices(&lock_window(&all, 500..503, 2)), [500, 501, 502, 503, 504, 498, 499]);
+        // At the edges the overscan is cut, never wrapped.
+        assert_eq!(indices(&lock_window(&all, 0..3, 2)), [0, 1, 2, 3, 4]);
+        assert_eq!(indices(&lock_window(&all, 9_998..10_000, 2)), [9_998, 9_999, 9_996, 9_997]);
+        // A view beyond a list that just shrank asks for nothing it cannot have.
+        assert_eq!(indices(&lock_window(&all[..5], 3..20, 2)), [3, 4, 1, 2]);
+        assert!(lock_window(&all[..5], 40..60, 2).is_empty());
+        assert!(lock_window(&all, 0..0, 0).is_empty());
+    }
+
+    #[test]
+    fn lock_reads_wait_for_the_view_to_settle_and_stay_within_the_limit() {
+        let all = names(100);
+        let mut q = LockQueue::<u32>::new(4);
+        assert!(q.show(all[0..10].to_vec()).is_empty());
+        assert!(q.next(|_| false).is_empty(), "nothing starts while the view moves");
+        q.settle();
+        let first = q.next(|_| false);
+        assert_eq!(indices(&first), [0, 1, 2, 3], "in order, at most four");
+        for (i, n) in first.into_iter().enumerate() {
+            q.started(n, i as u32);
+        }
+        assert!(q.next(|_| false).is_empty(), "no free slot");
+        q.finished(&all[1]);
+        // Known repositories are skipped; one slot is free.
+        assert_eq!(indices(&q.next(|n| n == &all[4])), [5]);
+        assert_eq!(q.in_flight(), 3);
+    }
+
+    #[test]
+    fn rows_leaving_the_view_hand_back_their_reads_to_cancel() {
+        let all = names(100);
+        let mut q = LockQueue::new(4);
+        q.show(all[0..10].to_vec());
+        q.settle();
+        for n in q.next(|_| false) {
+            let h = indices(std::slice::from_ref(&n))[0];
+            q.started(n, h);
+        }
+        // Scrolled so that rows 2.. stay: the reads of rows 0 and 1 are cancelled at once.
+        let mut gone = q.show(all[2..12].to_vec());
+        gone.sort_unstable();
+        assert_eq!(gone, [0, 1]);
+        assert_eq!(q.in_flight(), 2);
+        assert!(q.next(|_| false).is_empty(), "the new view has not settled");
+        q.settle();
+        assert_eq!(indices(&q.next(|_| false)), [4, 5], "two free slots, rows 2 and 3 still read");
+        // A reload cancels everything and waits for the view to settle again.
+        let mut all_gone = q.clear();
+        all_gone.sort_unstable();
+        assert_eq!(all_gone, [2, 3]);
+        assert!(q.next(|_| false).is_empty());
+        q.settle();
+        assert_eq!(indices(&q.next(|_| false)), [2, 3, 4, 5]);
     }
 
     #[test]
