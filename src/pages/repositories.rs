@@ -55,7 +55,10 @@ pub fn lock_window(
     overscan: usize,
 ) -> Vec<RepositoryName> {
     let len = names.len();
-    let start = visible.start.min(len);
+    if visible.start >= len {
+        return Vec::new();
+    }
+    let start = visible.start;
     let end = visible.end.clamp(start, len);
     let below = end..end.saturating_add(overscan).min(len);
     let above = start.saturating_sub(overscan)..start;
@@ -710,8 +713,8 @@ mod tests {
         }
         assert!(q.next(|_| false).is_empty(), "no free slot");
         q.finished(&all[1]);
-        // Known repositories are skipped; one slot is free.
-        assert_eq!(indices(&q.next(|n| n == &all[4])), [5]);
+        // Read (known) repositories are skipped; one slot is free.
+        assert_eq!(indices(&q.next(|n| n == &all[1] || n == &all[4])), [5]);
         assert_eq!(q.in_flight(), 3);
     }
 
