@@ -6,6 +6,7 @@ pub mod auth;
 pub mod components;
 pub mod config;
 pub mod pages;
+pub mod perf;
 pub mod problem;
 pub mod routes;
 pub mod state;

@@ -3,6 +3,8 @@
 //! it inherits, and the save cycle: compute the patch of what changes, ask before unlocking,
 //! show "Saving…" while the page's action runs, then show exactly what the registry returned,
 //! or put the controls back and show the problem. Read-only viewers get the same flags as text.
+//! Performance marks (see [`crate::perf`]): `lock:sent` when a change leaves (the switch's or
+//! preset's click, or the confirmation's Unlock), `lock:shown` once the answer is painted.
 //!
 //! The page owns the action (see [`crate::state::locks::lock_action`]) and the data; this
 //! component dispatches and renders, and never calls the client or reads the router.
@@ -12,6 +14,7 @@ use crate::{
         confirm_dialog::ConfirmDialog, lock_switch::unique_id, lock_switch::LockSwitch,
         presets::Presets,
     },
+    perf,
     problem::Problem,
     routes::Route,
     state::locks::{
@@ -96,6 +99,7 @@ pub fn LockPanel(
         status.set(String::new());
         problem.set(None);
         awaiting.set_value(true);
+        perf::mark("lock:sent");
         action.dispatch_local(patch);
     };
     let request = move |wanted: AttributesPatch| {
@@ -138,6 +142,7 @@ pub fn LockPanel(
                 Some(Err(p)) => problem.set(Some(p)),
                 None => {}
             }
+            perf::mark_after_paint("lock:shown");
             // The control was disabled while saving, which drops keyboard focus; give it back
             // once the re-enabled control is on screen.
             request_animation_frame(move || {

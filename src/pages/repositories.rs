@@ -22,6 +22,7 @@ use crate::{
         repository_list::{filter_names, RepositoryList, RepositoryLock},
     },
     config::SharedConfig,
+    perf::mark_after_paint,
     problem::Problem,
     routes::Route,
     state::registry::use_client,
@@ -374,27 +375,6 @@ pub async fn load_pages<T: Send + Sync + 'static>(
     }
     state.try_update(|s| s.finish(run));
     Ok(())
-}
-
-/// Records a performance mark (`performance.mark(name)`) once the current frame is painted.
-pub fn mark_after_paint(name: &'static str) {
-    request_animation_frame(move || {
-        set_timeout(move || mark(name), std::time::Duration::ZERO);
-    });
-}
-
-/// `performance.mark(name)`; nothing where the browser has no performance timeline.
-fn mark(name: &str) {
-    use leptos::{wasm_bindgen::JsValue, web_sys::js_sys};
-    let Ok(performance) = js_sys::Reflect::get(&window(), &JsValue::from_str("performance")) else {
-        return;
-    };
-    if let Ok(f) = js_sys::Reflect::get(&performance, &JsValue::from_str("mark")) {
-        if f.is_function() {
-            let f: js_sys::Function = f.into();
-            let _ = f.call1(&performance, &JsValue::from_str(name));
-        }
-    }
 }
 
 /// The repositories page: signed-in content only.
