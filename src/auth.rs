@@ -102,7 +102,7 @@ pub fn account_from_claims(c: &IdClaims) -> StoredAccount {
             username.clone()
         }
     });
-    StoredAccount { name, username }
+    StoredAccount { name, username, login_hint: c.login_hint.clone() }
 }
 
 /// The account of a stored session.
@@ -256,8 +256,14 @@ impl Session {
     /// Reads the address bar and `sessionStorage`: finishes a sign-in redirect, or restores the
     /// stored session (renewing it first when its access token has expired).
     fn start(self) {
-        let pending = storage::take_pending();
-        match callback::parse(&browser::search()) {
+        let answer = callback::parse(&browser::search());
+        // The sign-in in progress is consumed by an answer only: a page load without one (Back
+        // from the authority, a reload) keeps it, so Forward to the authority can still finish.
+        let pending = match answer {
+            Callback::None => None,
+            _ => storage::take_pending(),
+        };
+        match answer {
             Callback::None => self.restore(),
             Callback::Code { code, state } => {
                 let return_to = pending
@@ -279,12 +285,16 @@ impl Session {
                 }
             }
             Callback::Error { error, description, state } => {
-                let return_to = pending
-                    .filter(|p| state.as_deref() == Some(p.state.as_str()))
-                    .and_then(|p| p.return_to)
-                    .filter(|r| is_console_path(r));
+                // Only an answer to this tab's own sign-in is quoted: anyone can craft a link
+                // with an `error_description` saying whatever they like.
+                let ours = pending.filter(|p| state.as_deref() == Some(p.state.as_str()));
+                let problem = match &ours {
+                    Some(_) => wording::refused(&error, description.as_deref()),
+                    None => wording::unsolicited_error(),
+                };
+                let return_to = ours.and_then(|p| p.return_to).filter(|r| is_console_path(r));
                 browser::replace_url(&Route::SignIn { return_to }.href());
-                self.problem.set(Some(wording::refused(&error, description.as_deref())));
+                self.problem.set(Some(problem));
                 self.restore();
             }
         }
@@ -315,6 +325,7 @@ impl Session {
                     });
                 } else {
                     self.forget();
+                    self.problem.set(Some(wording::expired_without_renewal()));
                 }
             }
             Some(s @ StoredSession::Token { .. }) => {
@@ -409,6 +420,16 @@ impl Session {
             .flatten();
         let Some((config, transport, account, refresh_token, old_expiry)) = current else {
             self.inner.try_update_value(|i| i.renewing = None);
+            let entra = self
+                .inner
+                .try_with_value(|i| matches!(i.stored, Some(StoredSession::Entra { .. })))
+                .unwrap_or(false);
+            if entra {
+                // Signed in without a refresh token (the authority gave none): the session
+                // ends with its access token, and the reader is told so.
+                self.forget();
+                self.problem.set(Some(wording::expired_without_renewal()));
+            }
             return Err(signed_out_error());
         };
         let result = match entra_app(&config) {
@@ -453,14 +474,20 @@ impl Session {
         let times = self
             .inner
             .try_with_value(|i| match &i.stored {
-                Some(StoredSession::Entra { issued_at_ms, expires_at_ms, .. }) => {
-                    Some((*issued_at_ms, *expires_at_ms))
-                }
+                Some(StoredSession::Entra {
+                    issued_at_ms, expires_at_ms, refresh_token, ..
+                }) => Some((*issued_at_ms, *expires_at_ms, refresh_token.is_some())),
                 _ => None,
             })
             .flatten();
-        if let Some((issued, expires)) = times {
-            self.schedule_in(callback::renew_delay(self.now_ms(), issued, expires));
+        if let Some((issued, expires, renewable)) = times {
+            let now = self.now_ms();
+            self.schedule_in(if renewable {
+                callback::renew_delay(now, issued, expires)
+            } else {
+                // Nothing to renew with: end the session when the token stops being usable.
+                callback::unusable_delay(now, issued, expires)
+            });
         }
     }
 
@@ -567,8 +594,13 @@ impl Session {
         let end_session = match (&stored, config.as_deref()) {
             (Some(StoredSession::Entra { account, .. }), Some(c)) => {
                 entra_app(c).zip(c.entra.as_ref()).and_then(|(app, e)| {
-                    let hint = (!account.username.is_empty())
-                        .then_some(LogoutHint::Login(account.username.as_str()));
+                    // As MSAL.js: the id token's `login_hint` claim names the account to sign
+                    // out; without it the authority asks which account.
+                    let hint = account
+                        .login_hint
+                        .as_deref()
+                        .filter(|h| !h.is_empty())
+                        .map(LogoutHint::Login);
                     entra::end_session_url(&app, &e.post_logout_redirect_uri, hint).ok()
                 })
             }
@@ -652,7 +684,11 @@ mod tests {
         };
         assert_eq!(
             account_from_claims(&c),
-            StoredAccount { name: "Adele Admin".into(), username: "admin@contoso.example".into() }
+            StoredAccount {
+                name: "Adele Admin".into(),
+                username: "admin@contoso.example".into(),
+                login_hint: None
+            }
         );
         let c = IdClaims { oid: Some("o-1".into()), ..IdClaims::default() };
         assert_eq!(account_from_claims(&c).name, "o-1");
@@ -697,7 +733,11 @@ mod tests {
             assert!(s.credential(prod).is_none(), "a token is for its registry only");
 
             s.adopt(StoredSession::Entra {
-                account: StoredAccount { name: "A".into(), username: "a@b".into() },
+                account: StoredAccount {
+                    name: "A".into(),
+                    username: "a@b".into(),
+                    login_hint: None,
+                },
                 access_token: Secret::new("AT"),
                 refresh_token: None,
                 issued_at_ms: 0,
@@ -712,6 +752,37 @@ mod tests {
             assert!(s.generation.get_untracked() > before, "sign-out moves the generation");
             assert!(s.credential(prod).is_none());
         });
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[tokio::test]
+    async fn a_session_without_a_refresh_token_ends_when_its_token_expires() {
+        use acr_client::transport::fake::FakeTransport;
+        let owner = Owner::new();
+        let fake = FakeTransport::new(|_| Err(acr_client::TransportError::new("no request")));
+        let s = owner.with(|| {
+            Session::create(token_config(), SessionState::SignedOut, Arc::new(fake.clone()))
+        });
+        let now = fake.now_ms();
+        owner.with(|| {
+            s.adopt(StoredSession::Entra {
+                account: StoredAccount {
+                    name: "A".into(),
+                    username: "a@b".into(),
+                    login_hint: None,
+                },
+                access_token: Secret::new("AT-1"),
+                refresh_token: None,
+                issued_at_ms: now - 3_600_000,
+                expires_at_ms: now + 1_000,
+            })
+        });
+        let e = s.access_token(false).await.unwrap_err();
+        assert!(matches!(e, ClientError::SignInRequired { .. }), "{e:?}");
+        assert_eq!(s.state.get_untracked(), SessionState::SignedOut, "signed out, not stuck");
+        let p = s.problem.get_untracked().expect("the reader is told why");
+        assert_eq!(p, wording::expired_without_renewal());
+        assert!(fake.requests().is_empty(), "nothing to renew with, so no request");
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -741,7 +812,11 @@ mod tests {
         let now = fake.now_ms();
         owner.with(|| {
             s.adopt(StoredSession::Entra {
-                account: StoredAccount { name: "A".into(), username: "a@b".into() },
+                account: StoredAccount {
+                    name: "A".into(),
+                    username: "a@b".into(),
+                    login_hint: None,
+                },
                 access_token: Secret::new("AT-1"),
                 refresh_token: Some(Secret::new("RT-1")),
                 issued_at_ms: now - 3_590_000,

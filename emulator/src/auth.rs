@@ -516,6 +516,9 @@ impl TokenIssuer {
         if let Some(n) = nonce {
             m.insert("nonce".into(), n.into());
         }
+        // Entra's optional `login_hint` claim (opaque to the client): the account's object id
+        // here, which the logout endpoint accepts as `logout_hint`.
+        m.insert("login_hint".into(), user.object_id.clone().into());
         self.sign(m, "uti")
     }
 

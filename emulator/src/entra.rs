@@ -429,7 +429,7 @@ async fn openid_configuration(
         "end_session_endpoint": format!("{a}/oauth2/v2.0/logout"),
         "claims_supported": [
             "sub", "iss", "aud", "exp", "iat", "nbf", "nonce", "name", "preferred_username",
-            "oid", "tid", "ver", "upn", "scp", "azp"
+            "oid", "tid", "ver", "upn", "scp", "azp", "login_hint"
         ],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "code_challenge_methods_supported": ["S256"],
@@ -595,12 +595,14 @@ fn found(location: &str) -> Response {
     }
 }
 
-/// The demo user a `login_hint` names (id or UPN, case-insensitive).
+/// The demo user a `login_hint` or `logout_hint` names (id, UPN or the id token's `login_hint`
+/// claim, which is the object id; case-insensitive).
 fn hinted_user<'a>(state: &'a AppState, hint: &str) -> Option<&'a User> {
-    state
-        .users
-        .entra()
-        .find(|u| u.id.eq_ignore_ascii_case(hint) || u.upn.eq_ignore_ascii_case(hint))
+    state.users.entra().find(|u| {
+        u.id.eq_ignore_ascii_case(hint)
+            || u.upn.eq_ignore_ascii_case(hint)
+            || u.object_id.eq_ignore_ascii_case(hint)
+    })
 }
 
 /// Issues a code for `user` and redirects back to the client.

@@ -94,11 +94,22 @@ pub fn renew_delay(now_ms: u64, issued_at_ms: u64, expires_at_ms: u64) -> Durati
     Duration::from_millis(renew_at_ms(issued_at_ms, expires_at_ms).saturating_sub(now_ms))
 }
 
+/// When a token issued at `issued_at_ms` and expiring at `expires_at_ms` stops being usable
+/// (see [`is_usable`]).
+pub fn unusable_at_ms(issued_at_ms: u64, expires_at_ms: u64) -> u64 {
+    let life = expires_at_ms.saturating_sub(issued_at_ms);
+    expires_at_ms.saturating_sub(ms(USABLE_MARGIN).min(life / 10))
+}
+
+/// How long from `now_ms` until such a token stops being usable (zero when it already has).
+pub fn unusable_delay(now_ms: u64, issued_at_ms: u64, expires_at_ms: u64) -> Duration {
+    Duration::from_millis(unusable_at_ms(issued_at_ms, expires_at_ms).saturating_sub(now_ms))
+}
+
 /// True while a token issued at `issued_at_ms` and expiring at `expires_at_ms` may still be
 /// sent: until thirty seconds (or a tenth of its lifetime, if shorter) before it expires.
 pub fn is_usable(now_ms: u64, issued_at_ms: u64, expires_at_ms: u64) -> bool {
-    let life = expires_at_ms.saturating_sub(issued_at_ms);
-    now_ms.saturating_add(ms(USABLE_MARGIN).min(life / 10)) < expires_at_ms
+    now_ms < unusable_at_ms(issued_at_ms, expires_at_ms)
 }
 
 /// `pathname` plus `search` (which may or may not start with `?`): where the reader is now,
@@ -177,6 +188,10 @@ mod tests {
         assert!(is_usable(13_000, 0, 15_000));
         assert!(!is_usable(13_500, 0, 15_000));
         assert!(!is_usable(50_000, 0, 40_000));
+        // The delay until unusable agrees with `is_usable`.
+        assert_eq!(unusable_delay(0, 0, hour), Duration::from_millis(hour - 30_000));
+        assert!(is_usable(hour - 30_001, 0, hour) && !is_usable(hour - 30_000, 0, hour));
+        assert_eq!(unusable_delay(hour, 0, hour), Duration::ZERO);
     }
 
     #[test]

@@ -20,6 +20,10 @@ pub struct StoredAccount {
     pub name: String,
     /// User principal name or token username.
     pub username: String,
+    /// The id token's `login_hint` claim, sent as `logout_hint` at sign-out (absent when the
+    /// app registration does not issue that optional claim).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_hint: Option<String>,
 }
 
 /// A signed-in session. `Debug` never shows a token or password ([`Secret`]).
@@ -92,6 +96,11 @@ pub fn take_pending() -> Option<PendingSignIn> {
     from_text(text.as_deref())
 }
 
+/// Reads the sign-in in progress without removing it.
+pub fn load_pending() -> Option<PendingSignIn> {
+    from_text(browser::storage_get(PENDING_KEY).as_deref())
+}
+
 /// Stores a sign-in in progress.
 pub fn save_pending(pending: &PendingSignIn) {
     browser::storage_set(PENDING_KEY, &to_text(pending));
@@ -109,7 +118,11 @@ mod tests {
     #[test]
     fn entra_sessions_round_trip_and_never_debug_tokens() {
         let s = StoredSession::Entra {
-            account: StoredAccount { name: "Adele".into(), username: "admin@c.example".into() },
+            account: StoredAccount {
+                name: "Adele".into(),
+                username: "admin@c.example".into(),
+                login_hint: Some("hint-1".into()),
+            },
             access_token: Secret::new("AT-secret"),
             refresh_token: Some(Secret::new("RT-secret")),
             issued_at_ms: 1,

@@ -18,6 +18,25 @@ pub fn state_mismatch() -> Problem {
     )
 }
 
+/// An error answer in the address bar that belongs to no sign-in of this tab: a stale or
+/// crafted link. Its text is not shown (anyone can write a link saying anything).
+pub fn unsolicited_error() -> Problem {
+    Problem::new(
+        "Sign-in could not be finished",
+        "The address carried a sign-in error for a sign-in not started in this browser tab, so its message is not shown. It may come from an old link or another tab.",
+        "If you want to sign in, start it again with the button below.",
+    )
+}
+
+/// The session had no refresh token, and its access token has expired.
+pub fn expired_without_renewal() -> Problem {
+    Problem::new(
+        "Your session has ended",
+        "Its access token expired, and the sign-in authority gave no refresh token to renew it with.",
+        "Sign in again; you will come back to the page you were on.",
+    )
+}
+
 /// The id token was not issued for this sign-in.
 pub fn nonce_mismatch() -> Problem {
     Problem::new(
@@ -117,6 +136,8 @@ mod tests {
             session_ended(&e),
             token_refused("edge.azurecr.io"),
             no_entra(),
+            unsolicited_error(),
+            expired_without_renewal(),
         ] {
             assert!(!p.title.is_empty() && !p.detail.is_empty() && !p.remedy.is_empty(), "{p:?}");
         }

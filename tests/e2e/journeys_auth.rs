@@ -10,7 +10,7 @@ use crate::{
         start_console_with, with_browser, Console,
     },
     pages::{
-        sign_in_as, sign_in_with_token, signed_in_account, tab_storage, wait_until,
+        sign_in_as, sign_in_with_token, signed_in_account, tab_storage, text_of, wait_until,
         wait_until_signed_in_at, Shell,
     },
 };
@@ -295,13 +295,46 @@ async fn a_token_registry_signs_in_with_username_and_password() {
     .await;
 }
 
+/// Clicks "Sign in with Microsoft" on the console's sign-in page (already open) and waits for
+/// the demo authority's account picker; returns the picker's URL (which carries the state).
+async fn start_at_the_authority(client: &Client) -> Result<url::Url, fantoccini::error::CmdError> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::XPath("//button[normalize-space(.)='Sign in with Microsoft']"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("button[name=\"user\"]"))
+        .await?;
+    client.current_url().await
+}
+
+/// The text of the sign-in page's problem, once it contains `needle`.
+async fn problem_containing(
+    client: &Client,
+    needle: &str,
+) -> Result<String, fantoccini::error::CmdError> {
+    wait_until(Duration::from_secs(15), || async {
+        Ok(text_of(client, "[data-testid=\"sign-in-problem\"]")
+            .await?
+            .filter(|t| t.contains(needle)))
+    })
+    .await
+}
+
 #[tokio::test]
 async fn failed_sign_in_redirects_say_what_went_wrong_and_what_to_do() {
     let console = start_console().await;
     let forged = console.url("/?code=forged-code&state=not-ours");
-    let declined = console.url(
-        "/?error=access_denied&error_description=AADSTS65004%3A+User+declined+to+consent.&state=x",
+    let crafted = console.url(
+        "/?error=access_denied&error_description=Your+account+is+locked.+Call+0800-555-0100+now.&state=x",
     );
+    let mut signin_back = url::Url::parse(&console.url("/signin")).expect("a URL");
+    signin_back.query_pairs_mut().append_pair("return", DEEP_LINK);
     with_browser(move |client| async move {
         // A code whose state matches no sign-in started in this tab: refused, URL cleaned.
         client.goto(&forged).await?;
@@ -311,27 +344,112 @@ async fn failed_sign_in_redirects_say_what_went_wrong_and_what_to_do() {
             .for_element(Locator::Css("[data-testid=\"sign-in-problem\"]"))
             .await?;
         assert_eq!(problem.attr("role").await?.as_deref(), Some("alert"));
-        let text = problem.text().await?;
-        assert!(
-            text.contains("state does not match") && text.contains("Start the sign-in again"),
-            "{text}"
-        );
+        let text = problem_containing(&client, "state does not match").await?;
+        assert!(text.contains("Start the sign-in again"), "{text}");
         let url = client.current_url().await?;
         assert_eq!(url.path(), "/signin");
         assert!(!url.as_str().contains("forged-code"), "the code left the address bar: {url}");
         assert_eq!(signed_in_account(&client).await?, None);
         screenshot(&client, "signin-problem").await?;
 
-        // The authority's own refusal is quoted with a remedy.
-        client.goto(&declined).await?;
-        let text = wait_until(Duration::from_secs(15), || async {
-            let el = client.find(Locator::Css("[data-testid=\"sign-in-problem\"]")).await?;
-            let t = el.text().await?;
-            Ok(t.contains("AADSTS65004").then_some(t))
+        // A real sign-in that the authority refuses (a silent sign-in, `prompt=none`, with no
+        // account to sign in silently): its answer carries this tab's state, so the
+        // authority's own words are quoted, with a remedy, and the way back is kept.
+        Shell::open(&client, signin_back.as_str()).await?.wait_for_heading("Sign in").await?;
+        let mut at_authority = start_at_the_authority(&client).await?;
+        at_authority.query_pairs_mut().append_pair("prompt", "none");
+        client.goto(at_authority.as_str()).await?;
+        let text = problem_containing(&client, "AADSTS50058").await?;
+        assert!(text.contains("The sign-in was not completed"), "{text}");
+        assert!(text.contains("Sign in again"), "{text}");
+        let url = client.current_url().await?;
+        assert!(!url.as_str().contains("error="), "{url}");
+        let back: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert_eq!((url.path(), back), ("/signin", vec![("return".into(), DEEP_LINK.into())]));
+
+        // A crafted link with an error and any text it likes, for no sign-in of this tab: the
+        // text is not shown, only generic wording.
+        client.goto(&crafted).await?;
+        let text = problem_containing(&client, "not started in this browser tab").await?;
+        assert!(!text.contains("0800") && !text.contains("locked"), "crafted text shown: {text}");
+        assert!(text.contains("start it again"), "{text}");
+        let url = client.current_url().await?;
+        assert_eq!((url.path(), url.query()), ("/signin", None), "{url}");
+        assert_eq!(signed_in_account(&client).await?, None);
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_sign_in_survives_back_from_the_authority_and_forward_again() {
+    let console = start_console().await;
+    let deep = console.url(DEEP_LINK);
+    with_browser(move |client| async move {
+        // Signed out at a deep link: to the sign-in page, then on to the authority.
+        client.goto(&deep).await?;
+        wait_until(Duration::from_secs(15), || async {
+            Ok((client.current_url().await?.path() == "/signin").then_some(()))
         })
         .await?;
-        assert!(text.contains("accept the requested permissions"), "{text}");
-        assert!(!client.current_url().await?.as_str().contains("error="));
+        let picker = start_at_the_authority(&client).await?;
+
+        // Back to the console, then Forward to the authority. Chromium may restore the console
+        // from its back/forward cache without starting it again; a browser that does not (or
+        // a reader who reloads) starts the console afresh on that page, so reload it.
+        client.back().await?;
+        wait_until(Duration::from_secs(15), || async {
+            let url = client.current_url().await?;
+            Ok((url.path() == "/signin").then_some(()))
+        })
+        .await?;
+        client.refresh().await?;
+        client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::XPath("//main//h1[normalize-space(.)='Sign in']"))
+            .await?;
+        client.forward().await?;
+        wait_until(Duration::from_secs(15), || async {
+            Ok((client.current_url().await? == picker).then_some(()))
+        })
+        .await?;
+
+        // Picking the account there finishes the sign-in started before Back.
+        client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css("button[name=\"user\"][value=\"admin\"]"))
+            .await?
+            .click()
+            .await?;
+        wait_until_signed_in_at(&client, &deep).await?;
+        assert_eq!(signed_in_account(&client).await?.as_deref(), Some("Adele Admin"));
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reading_the_account_survives_the_banner_re_rendering() {
+    let console = start_console().await;
+    let home = console.url("/");
+    with_browser(move |client| async move {
+        sign_in_as(&client, &home, "admin").await?;
+        // The banner's account name is replaced by a copy every 10 to 30 ms, as a re-render
+        // would, so some reads find an element that is gone before its text is read.
+        client
+            .execute(
+                "const churn = () => { \
+                   const el = document.querySelector('[data-testid=\"account-name\"]'); \
+                   if (el) el.replaceWith(el.cloneNode(true)); \
+                   setTimeout(churn, 10 + Math.random() * 20); }; churn();",
+                vec![],
+            )
+            .await?;
+        for _ in 0..150 {
+            assert_eq!(signed_in_account(&client).await?.as_deref(), Some("Adele Admin"));
+        }
         Ok(())
     })
     .await;

@@ -187,13 +187,24 @@ fn sign_in_url_for(url: &str) -> Result<String, CmdError> {
     Ok(signin.into())
 }
 
-/// The name shown for the signed-in account in the banner, if anyone is signed in.
+/// The text of the element `css` finds, or `None` when there is none. Found and read in one
+/// script run, so an element the app re-renders between two WebDriver commands cannot go stale
+/// under the read (a find followed by a separate read could).
+pub async fn text_of(client: &Client, css: &str) -> Result<Option<String>, CmdError> {
+    let value = client
+        .execute(
+            "const el = document.querySelector(arguments[0]); \
+             return el ? el.innerText.trim() : null;",
+            vec![serde_json::Value::from(css)],
+        )
+        .await?;
+    Ok(value.as_str().map(str::to_owned))
+}
+
+/// The name shown for the signed-in account in the banner, if anyone is signed in. The banner
+/// re-renders when the session changes (renewal, sign-out), so the read retries a stale element.
 pub async fn signed_in_account(client: &Client) -> Result<Option<String>, CmdError> {
-    match client.find(Locator::Css("[data-testid=\"account-name\"]")).await {
-        Ok(el) => Ok(Some(el.text().await?)),
-        Err(e) if e.is_no_such_element() => Ok(None),
-        Err(e) => Err(e),
-    }
+    text_of(client, "[data-testid=\"account-name\"]").await
 }
 
 /// Waits until the console shows `url` (exactly) with an account in the banner.

@@ -149,6 +149,10 @@ pub struct IdClaims {
     /// The account's object id.
     #[serde(default)]
     pub oid: Option<String>,
+    /// Entra's optional `login_hint` claim: an opaque value naming the account, which is what
+    /// the end-session endpoint's `logout_hint` expects (MSAL.js sends it there).
+    #[serde(default)]
+    pub login_hint: Option<String>,
     /// The tenant id.
     #[serde(default)]
     pub tid: Option<String>,
