@@ -424,3 +424,57 @@ async fn ten_thousand_repositories_load_completely_with_few_rows_in_the_dom() {
     })
     .await;
 }
+
+/// The accessible summary of the lock badges in the repository list's row for `name`, once
+/// read (the list reads each repository's locks lazily, for the rows in view).
+async fn repository_row_locks(client: &Client, name: &str) -> Result<String, CmdError> {
+    let xpath = format!(
+        "//div[contains(@class,'repo-list')]//*[@data-index][.//a[normalize-space(.)='{name}']]\
+         //span[contains(@class,'repo-list__locks')]//*[@role='img']"
+    );
+    wait_until(Duration::from_secs(15), || async {
+        match client.find(Locator::XPath(&xpath)).await {
+            Ok(el) => {
+                let label = el.attr("aria-label").await?.unwrap_or_default();
+                Ok((label != "Lock state not read yet").then_some(label))
+            }
+            Err(e) if e.is_no_such_element() || e.is_stale_element_reference() => Ok(None),
+            Err(e) => Err(e),
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_repository_list_shows_each_repositorys_own_locks() {
+    use acr_console::components::lock_badges::summary;
+    let console = start_console().await;
+    let url = console.url("/r/demo");
+    let state = console.emulator().state.clone();
+    let own = move |name: &str| {
+        let name = acr_types::RepositoryName::new(name).expect("a repository name");
+        state.store.read().expect("the store").repositories[&name].attributes.clone()
+    };
+    let expected: Vec<(&str, String)> = ["base/debian", "legacy/billing", "base/ubuntu"]
+        .into_iter()
+        .map(|n| (n, summary("Repository", &own(n), None, None)))
+        .collect();
+    with_browser(move |client| async move {
+        sign_in_as(&client, &url, "admin").await?;
+        wait_loaded(&client).await?;
+        for (name, want) in &expected {
+            type_into(&client, "#repo-filter", name).await?;
+            let label = repository_row_locks(&client, name).await?;
+            assert_eq!(&label, want, "the badges of {name}");
+        }
+        // Delete-protected and write-protected repositories read differently, and an unlocked
+        // one says so: the labels are the registry's flags, not a guess.
+        assert_ne!(expected[0].1, expected[1].1);
+        assert_ne!(expected[1].1, expected[2].1);
+        type_into(&client, "#repo-filter", "base/").await?;
+        assert_eq!(repository_row_locks(&client, "base/debian").await?, expected[0].1);
+        shoot(&client, "browse-repositories-locks").await?;
+        Ok(())
+    })
+    .await;
+}
