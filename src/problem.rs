@@ -70,6 +70,11 @@ impl From<&ClientError> for Problem {
                     "Check your connection; if it persists, the proxy in front of the registry may be down.",
                 )
             },
+            ClientError::TooLarge { .. } => Problem::new(
+                "Answer too large",
+                detail,
+                "The registry, or a proxy in front of it, sent far more than a registry answer holds; report it with the time it happened.",
+            ),
             ClientError::Unexpected { .. } => Problem {
                 retry: true,
                 ..Problem::new(
@@ -101,6 +106,7 @@ mod tests {
             ClientError::Disallowed { what: "a:1".into() },
             ClientError::Throttled { retry_after: None },
             ClientError::Network { message: "offline".into() },
+            ClientError::TooLarge { limit: 4 * 1024 * 1024 },
             ClientError::unexpected("odd"),
         ];
         for e in &errors {

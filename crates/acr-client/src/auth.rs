@@ -138,6 +138,12 @@ impl CachedToken {
             .ok_or_else(|| {
                 ClientError::unexpected("the registry returned a token without expiry")
             })?;
+        if exp_ms <= now_ms {
+            // Used anyway it would be refused, fetched again and refused again: say why now.
+            return Err(ClientError::unexpected(
+                "the registry returned a token that had already expired (if this happens again, check that this computer's clock is right)",
+            ));
+        }
         let life = exp_ms.saturating_sub(now_ms);
         let use_until_ms = exp_ms.saturating_sub(margin_ms.min(life / 5));
         Ok(Self { token, use_until_ms, granted: claims.access })

@@ -6,7 +6,7 @@ use crate::{
     auth::{CachedToken, Credential, Resource, TokenStore},
     challenge,
     endpoint::Endpoint,
-    transport::{HttpRequest, HttpResponse, Transport},
+    transport::{BodyLimit, HttpRequest, HttpResponse, Transport},
     ClientError,
 };
 use acr_types::{code, AcrErrors, Secret};
@@ -34,8 +34,10 @@ pub struct ClientOptions {
     pub max_in_flight: usize,
     /// Tokens are retired this long before their `exp` (at most a fifth of their life).
     pub refresh_margin: Duration,
-    /// Largest response body accepted.
+    /// Largest response body accepted; a longer one is cut unread and refused.
     pub max_response_bytes: usize,
+    /// Most pages one list may have; a registry that goes on past it is stopped with an error.
+    pub max_pages: usize,
 }
 
 impl Default for ClientOptions {
@@ -48,6 +50,7 @@ impl Default for ClientOptions {
             max_in_flight: 6,
             refresh_margin: Duration::from_secs(5 * 60),
             max_response_bytes: 4 * 1024 * 1024,
+            max_pages: 5_000,
         }
     }
 }
@@ -158,7 +161,8 @@ impl RegistryClient {
     }
 
     /// Sends `req` through the in-flight limit, retrying 429 and 503 (and network failures of
-    /// reads) with `Retry-After` or capped exponential backoff with jitter.
+    /// reads) with `Retry-After` or capped exponential backoff with jitter. An answer longer than
+    /// `max_response_bytes` is cut by the transport and refused as [`ClientError::TooLarge`].
     pub(crate) async fn send_with_retry(
         &self,
         req: HttpRequest,
@@ -166,10 +170,17 @@ impl RegistryClient {
         let idempotent_read = req.method() == Method::GET || req.method() == Method::HEAD;
         let mut attempt = 0;
         loop {
+            let limit = self.inner.options.max_response_bytes;
             let result = {
                 let _permit = self.inner.in_flight.acquire().await;
-                self.inner.transport.send(clone_request(&req)).await
+                let mut attempt_req = clone_request(&req);
+                attempt_req.extensions_mut().insert(BodyLimit(limit));
+                self.inner.transport.send(attempt_req).await
             };
+            if result.as_ref().is_ok_and(|res| res.body().len() > limit) {
+                // Never retried: the same registry would send the same flood again.
+                return Err(ClientError::TooLarge { limit });
+            }
             let retry_after = match &result {
                 Ok(res)
                     if res.status() == StatusCode::TOO_MANY_REQUESTS
@@ -262,16 +273,6 @@ impl RegistryClient {
 
     /// Maps a non-401 response: 2xx passes, everything else becomes its error.
     fn check(&self, res: HttpResponse, op: &Op) -> Result<HttpResponse, ClientError> {
-        if res.body().len() > self.inner.options.max_response_bytes {
-            return Err(ClientError::Unexpected {
-                status: Some(res.status().as_u16()),
-                code: None,
-                message: format!(
-                    "the answer for {} is larger than {} bytes and was not read",
-                    op.what, self.inner.options.max_response_bytes
-                ),
-            });
-        }
         let status = res.status();
         if status.is_success() {
             return Ok(res);
@@ -466,15 +467,28 @@ impl RegistryClient {
     }
 }
 
-/// Decodes a 2xx JSON body into `T`; a shape error names what could not be read.
+/// Decodes a 2xx JSON body into `T`; a shape error names what could not be read. An ACR error
+/// body (`{"errors": [...]}`) is that error even under a 2xx status: read leniently as `T` it
+/// could pass for an empty answer.
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     res: &HttpResponse,
     what: &str,
 ) -> Result<T, ClientError> {
+    if let Some(code) = error_code(res) {
+        return Err(ClientError::Unexpected {
+            status: Some(res.status().as_u16()),
+            message: format!(
+                "the answer for {what} was an error ({}){}",
+                printable(&code),
+                error_message(res).map(|m| format!(": {m}")).unwrap_or_default()
+            ),
+            code: Some(code),
+        });
+    }
     serde_json::from_slice(res.body()).map_err(|e| ClientError::Unexpected {
         status: Some(res.status().as_u16()),
         code: error_code_of(res.body()),
-        message: format!("the answer for {what} could not be read ({e})"),
+        message: format!("the answer for {what} could not be read ({})", printable(&e.to_string())),
     })
 }
 
@@ -497,9 +511,19 @@ fn error_code(res: &HttpResponse) -> Option<String> {
 /// The registry's message, sanitised: at most 200 printable characters.
 fn error_message(res: &HttpResponse) -> Option<String> {
     let e: AcrErrors = serde_json::from_slice(res.body()).ok()?;
-    let m = &e.errors.first()?.message;
-    let clean: String = m.chars().filter(|c| !c.is_control()).take(200).collect();
+    let clean = printable(&e.errors.first()?.message);
     (!clean.is_empty()).then_some(clean)
+}
+
+/// `text` the registry controls, fit for a message: control characters dropped, at most 200
+/// characters (a decoding error quotes what it could not read, which may be anything).
+fn printable(text: &str) -> String {
+    let mut chars = text.chars().filter(|c| !c.is_control());
+    let mut out: String = chars.by_ref().take(200).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// `Retry-After` in seconds or as an HTTP date.
@@ -510,4 +534,148 @@ fn parse_retry_after(res: &HttpResponse, now_ms: u64) -> Option<Duration> {
     }
     let at = crate::httpdate::parse(v)?;
     Some(Duration::from_millis((at * 1000).saturating_sub(now_ms)))
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) mod tests {
+    use super::*;
+    use crate::{
+        transport::{fake::json_response, TransportError},
+        Credential, FakeTransport,
+    };
+    use base64::Engine as _;
+
+    /// A registry token (`exp` in 2030) or `given`.
+    pub(crate) fn token_or(given: Option<&str>) -> String {
+        given.map(str::to_owned).unwrap_or_else(|| {
+            let b = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+            format!("{}.{}.sig", b(b"{}"), b(br#"{"exp":1900000000}"#))
+        })
+    }
+
+    /// A password client whose token endpoint issues [`token_or`] tokens and whose other
+    /// answers come from `data`.
+    pub(crate) fn client(
+        options: ClientOptions,
+        data: impl Fn(&HttpRequest) -> Result<HttpResponse, TransportError> + Send + Sync + 'static,
+    ) -> (RegistryClient, FakeTransport) {
+        let t = FakeTransport::new(move |req| {
+            if req.uri().path().ends_with("/oauth2/token") {
+                let token = serde_json::json!({ "access_token": token_or(None) });
+                return Ok(json_response(200, &token, &[]));
+            }
+            data(req)
+        });
+        let credential =
+            Credential::Password { username: "ci".into(), password: Secret::new("pw") };
+        let c = RegistryClient::new(
+            Arc::new(t.clone()),
+            "https://console.example/registry/prod",
+            "prod.azurecr.io",
+            credential,
+            options,
+        )
+        .unwrap();
+        (c, t)
+    }
+
+    fn repo() -> acr_types::RepositoryName {
+        acr_types::RepositoryName::new("prod/api").unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_flood_of_bytes_is_cut_at_the_limit_refused_and_never_retried() {
+        let limit = 1024;
+        let options = ClientOptions { max_response_bytes: limit, ..ClientOptions::default() };
+        let (c, t) = client(options, |_| {
+            let flood = format!("{{\"imageName\":\"{}\"}}", "x".repeat(10 * 1024 * 1024));
+            Ok(http::Response::builder().status(200).body(flood.into_bytes()).unwrap())
+        });
+        let e = c.get_repository_properties(&repo()).await.unwrap_err();
+        assert_eq!(e, ClientError::TooLarge { limit });
+        let sent = t.requests();
+        assert_eq!(sent.len(), 2, "one token request, one read, no retry");
+        assert!(sent.iter().all(|r| BodyLimit::of(r) == limit), "every request names the limit");
+    }
+
+    #[tokio::test]
+    async fn a_flood_from_the_token_endpoint_is_refused_too() {
+        let options = ClientOptions { max_response_bytes: 64, ..ClientOptions::default() };
+        let t = FakeTransport::new(|_| {
+            Ok(http::Response::builder().status(200).body(vec![b' '; 4096]).unwrap())
+        });
+        let credential =
+            Credential::Password { username: "ci".into(), password: Secret::new("pw") };
+        let c = RegistryClient::new(
+            Arc::new(t),
+            "https://console.example/registry/prod",
+            "prod.azurecr.io",
+            credential,
+            options,
+        )
+        .unwrap();
+        let e = c.get_repository_properties(&repo()).await.unwrap_err();
+        assert_eq!(e, ClientError::TooLarge { limit: 64 });
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_answer_is_described_without_control_characters_or_its_whole_text() {
+        let (c, _) = client(ClientOptions::default(), |_| {
+            let name = format!("<img src=x onerror=alert(1)>\u{7}{}", "y".repeat(5000));
+            let body = serde_json::json!({ "registry": 42, "imageName": name });
+            Ok(json_response(200, &body, &[]))
+        });
+        let e = c.get_repository_properties(&repo()).await.unwrap_err();
+        let ClientError::Unexpected { message, .. } = &e else { panic!("{e:?}") };
+        assert!(message.contains("could not be read"), "{message}");
+        assert!(message.chars().count() < 300, "{} characters", message.chars().count());
+        assert!(!message.chars().any(char::is_control), "{message:?}");
+    }
+
+    #[tokio::test]
+    async fn an_error_body_under_200_is_an_error_not_an_empty_list() {
+        let (c, _) = client(ClientOptions::default(), |_| {
+            let body =
+                serde_json::json!({"errors": [{"code": "UNAUTHORIZED", "message": "go away"}]});
+            Ok(json_response(200, &body, &[]))
+        });
+        let e = crate::collect_all(c.list_repositories(), |_| {}).await.unwrap_err();
+        let ClientError::Unexpected { status, code, message } = &e else { panic!("{e:?}") };
+        assert_eq!((*status, code.as_deref()), (Some(200), Some("UNAUTHORIZED")));
+        assert!(message.contains("was an error (UNAUTHORIZED): go away"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn a_token_that_expired_before_it_arrived_is_refused_with_the_clock_named() {
+        let t = FakeTransport::new(|req| {
+            if req.uri().path().ends_with("/oauth2/token") {
+                let b = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+                let stale = format!("{}.{}.sig", b(b"{}"), b(br#"{"exp":1}"#));
+                return Ok(json_response(200, &serde_json::json!({ "access_token": stale }), &[]));
+            }
+            panic!("no registry read may happen with an expired token: {}", req.uri());
+        });
+        let credential =
+            Credential::Password { username: "ci".into(), password: Secret::new("pw") };
+        let c = RegistryClient::new(
+            Arc::new(t.clone()),
+            "https://console.example/registry/prod",
+            "prod.azurecr.io",
+            credential,
+            ClientOptions::default(),
+        )
+        .unwrap();
+        let e = c.get_repository_properties(&repo()).await.unwrap_err();
+        assert!(e.to_string().contains("already expired"), "{e}");
+        assert!(e.to_string().contains("clock"), "{e}");
+        assert_eq!(t.requests().len(), 1);
+    }
+
+    #[test]
+    fn printable_drops_control_characters_and_cuts_long_text() {
+        assert_eq!(printable("a\u{7}b\nc"), "abc");
+        let long = printable(&"z".repeat(500));
+        assert_eq!(long.chars().count(), 201);
+        assert!(long.ends_with('…'));
+    }
 }

@@ -51,6 +51,13 @@ pub enum ClientError {
         /// What the transport reported.
         message: String,
     },
+    /// The answer's body was longer than the client reads (`ClientOptions::max_response_bytes`);
+    /// the rest of it was never read.
+    #[error("The registry's answer is larger than {} and was not read.", size(*limit))]
+    TooLarge {
+        /// The largest body accepted, in bytes.
+        limit: usize,
+    },
     /// Anything else: an unexpected status, an answer that cannot be read, or a registry that
     /// points the client at another origin.
     #[error("Unexpected answer from the registry: {}.", message.trim_end_matches('.'))]
@@ -73,5 +80,28 @@ impl ClientError {
     /// True for errors a retry may fix (throttling, network).
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Throttled { .. } | Self::Network { .. })
+    }
+}
+
+/// `bytes` for people: whole mebibytes as `4 MB`, else a byte count.
+fn size(bytes: usize) -> String {
+    const MB: usize = 1024 * 1024;
+    if bytes >= MB && bytes % MB == 0 {
+        format!("{} MB", bytes / MB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_too_large_answer_names_the_limit_people_can_read() {
+        let e = ClientError::TooLarge { limit: 4 * 1024 * 1024 };
+        assert_eq!(e.to_string(), "The registry's answer is larger than 4 MB and was not read.");
+        assert!(ClientError::TooLarge { limit: 1000 }.to_string().contains("1000 bytes"));
+        assert!(!e.is_transient());
     }
 }

@@ -1,5 +1,6 @@
 //! Paged lists: a stream of pages that follows `Link` to the end, reports how many items have
-//! arrived so far, and refuses links that leave the list or repeat (no silent truncation, no
+//! arrived so far, and refuses links that leave the list, repeat a page (the same `last`, the
+//! first page included) or go on past `ClientOptions::max_pages` (no silent truncation, no
 //! endless loops).
 
 use crate::{
@@ -27,9 +28,27 @@ pub type Pages<'a, T> = LocalBoxStream<'a, Result<Page<T>, ClientError>>;
 
 struct Cursor {
     next: Option<String>,
+    /// [`page_key`] of every page requested or announced.
     seen: HashSet<String>,
+    /// Pages received.
+    pages: usize,
     loaded: usize,
     done: bool,
+}
+
+/// What identifies a page of a list: its path and its `last` (the name the page starts after),
+/// both percent-decoded. Other parameters (`n`, `orderby`, anything a registry adds) do not make
+/// a page new, so a registry cannot loop by varying them.
+fn page_key(path: &str) -> String {
+    let last = path
+        .split_once('?')
+        .map(|(_, query)| query)
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == "last")
+        .map(|(_, v)| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned());
+    format!("{}?last={}", endpoints::list_base(path), last.unwrap_or_default())
 }
 
 impl RegistryClient {
@@ -46,7 +65,9 @@ impl RegistryClient {
         T: 'static,
     {
         let base = endpoints::list_base(&first);
-        let cursor = Cursor { next: Some(first), seen: HashSet::new(), loaded: 0, done: false };
+        let max_pages = self.options().max_pages.max(1);
+        let seen = HashSet::from([page_key(&first)]);
+        let cursor = Cursor { next: Some(first), seen, pages: 0, loaded: 0, done: false };
         stream::unfold(cursor, move |mut c| {
             let (resource, what, base) = (resource.clone(), what.clone(), base.clone());
             async move {
@@ -85,17 +106,21 @@ impl RegistryClient {
                 .await;
                 match result {
                     Ok((items, next)) => {
-                        if let Some(n) = &next {
-                            if !c.seen.insert(n.clone()) {
-                                c.done = true;
-                                return Some((
-                                    Err(ClientError::unexpected(format!(
-                                        "the registry sent the same next page of {what} twice after {} items; stopped",
-                                        c.loaded + items.len()
-                                    ))),
-                                    c,
-                                ));
-                            }
+                        c.pages += 1;
+                        let refused = match &next {
+                            Some(n) if !c.seen.insert(page_key(n)) => Some(format!(
+                                "the registry sent the same next page of {what} again, after {} items; stopped",
+                                c.loaded + items.len()
+                            )),
+                            Some(_) if c.pages >= max_pages => Some(format!(
+                                "{what} did not end after {max_pages} pages ({} items); stopped",
+                                c.loaded + items.len()
+                            )),
+                            _ => None,
+                        };
+                        if let Some(message) = refused {
+                            c.done = true;
+                            return Some((Err(ClientError::unexpected(message)), c));
                         }
                         c.loaded += items.len();
                         c.next = next;
@@ -125,4 +150,82 @@ pub async fn collect_all<T>(
         all.extend(page.items);
     }
     Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_key;
+
+    #[test]
+    fn a_page_is_its_list_and_its_last_name_whatever_else_the_link_carries() {
+        assert_eq!(page_key("/acr/v1/_catalog?n=100"), "/acr/v1/_catalog?last=");
+        assert_eq!(
+            page_key("/acr/v1/_catalog?last=a%2Fb&n=5&orderby="),
+            page_key("/acr/v1/_catalog?junk=1&last=a/b")
+        );
+        assert_ne!(page_key("/acr/v1/_catalog?last=a"), page_key("/acr/v1/_catalog?last=b"));
+        assert_ne!(page_key("/acr/v1/x/_tags?last=a"), page_key("/acr/v1/y/_tags?last=a"));
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod endless {
+    use crate::{client::tests::client, collect_all, ClientOptions};
+    use acr_types::OrderBy;
+    use std::sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    };
+
+    fn tags_page(link: &str) -> crate::HttpResponse {
+        let body =
+            serde_json::json!({"registry": "prod.azurecr.io", "imageName": "prod/api", "tags": []});
+        crate::transport::fake::json_response(200, &body, &[("link", link)])
+    }
+
+    fn next(last: &str, extra: &str) -> String {
+        format!("</acr/v1/prod%2Fapi/_tags?last={last}&n=1{extra}>; rel=\"next\"")
+    }
+
+    async fn list_error(
+        options: ClientOptions,
+        link: impl Fn(usize) -> String + Send + Sync + 'static,
+    ) -> (String, usize) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = calls.clone();
+        let (c, _) = client(options, move |_| {
+            let call = counted.fetch_add(1, Ordering::Relaxed);
+            Ok(tags_page(&link(call)))
+        });
+        let repo = acr_types::RepositoryName::new("prod/api").unwrap();
+        let e = collect_all(c.list_tags(&repo, OrderBy::None), |_| {}).await.unwrap_err();
+        (e.to_string(), calls.load(Ordering::Relaxed))
+    }
+
+    #[tokio::test]
+    async fn a_link_cycling_back_to_the_first_page_is_stopped_before_it_is_fetched_again() {
+        let (e, pages) = list_error(ClientOptions::default(), |call| match call % 2 {
+            0 => next("a", ""),
+            _ => "</acr/v1/prod%2Fapi/_tags?n=1>; rel=\"next\"".to_owned(),
+        })
+        .await;
+        assert!(e.contains("same next page"), "{e}");
+        assert_eq!(pages, 2, "the first page and the one after it, nothing more");
+    }
+
+    #[tokio::test]
+    async fn a_link_that_only_varies_other_parameters_is_the_same_page() {
+        let (e, pages) =
+            list_error(ClientOptions::default(), |call| next("a", &format!("&junk={call}"))).await;
+        assert!(e.contains("same next page"), "{e}");
+        assert_eq!(pages, 2);
+    }
+
+    #[tokio::test]
+    async fn a_list_that_never_ends_is_stopped_at_the_page_limit() {
+        let options = ClientOptions { max_pages: 7, ..ClientOptions::default() };
+        let (e, pages) = list_error(options, |call| next(&format!("n{call:06}"), "")).await;
+        assert!(e.contains("did not end after 7 pages"), "{e}");
+        assert_eq!(pages, 7);
+    }
 }

@@ -18,6 +18,22 @@ pub type HttpRequest = http::Request<Vec<u8>>;
 /// A response as the transport returns it.
 pub type HttpResponse = http::Response<Vec<u8>>;
 
+/// Largest response body a transport reads when the request names no [`BodyLimit`].
+pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// A request extension: read at most this many bytes of the answer's body. A longer body is cut
+/// after `limit + 1` bytes and the rest is never read (the request is aborted), so the caller
+/// sees that it was too long without holding all of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimit(pub usize);
+
+impl BodyLimit {
+    /// The limit `request` asks for, else [`DEFAULT_BODY_LIMIT`].
+    pub fn of(request: &HttpRequest) -> usize {
+        request.extensions().get::<BodyLimit>().map_or(DEFAULT_BODY_LIMIT, |l| l.0)
+    }
+}
+
 /// Why a request got no HTTP response at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]

@@ -92,7 +92,13 @@ impl Transport for FakeTransport {
     ) -> LocalBoxFuture<'_, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
             YieldOnce(false).await;
-            let answer = (self.handler)(&request);
+            // Like the real transports: a body longer than the request's limit is cut after
+            // `limit + 1` bytes.
+            let cut = super::BodyLimit::of(&request).saturating_add(1);
+            let answer = (self.handler)(&request).map(|mut res| {
+                res.body_mut().truncate(cut);
+                res
+            });
             self.log().requests.push(request);
             answer
         })

@@ -1,9 +1,11 @@
 //! The browser transport: `fetch` through gloo-net, timers through gloo-timers, the clock from
 //! `Date.now()`. A request's `AbortController` is aborted when its future is dropped, so a page
-//! that navigates away cancels what it no longer needs.
+//! that navigates away cancels what it no longer needs. Bodies are read as a stream and cut at the
+//! request's [`BodyLimit`], so a registry cannot make the console hold an endless answer.
 
-use super::{HttpRequest, HttpResponse, Transport, TransportError};
+use super::{BodyLimit, HttpRequest, HttpResponse, Transport, TransportError};
 use futures_util::future::LocalBoxFuture;
+use js_sys::wasm_bindgen::JsCast;
 use std::time::Duration;
 
 /// Sends requests with the browser's `fetch`.
@@ -30,6 +32,7 @@ impl Transport for FetchTransport {
             let controller = web_sys::AbortController::new()
                 .map_err(|_| TransportError::new("the browser could not create a request"))?;
             let mut guard = AbortOnDrop(Some(controller.clone()));
+            let limit = BodyLimit::of(&request);
             let (parts, body) = request.into_parts();
             let method = gloo_net::http::Method::from_bytes(parts.method.as_str().as_bytes())
                 .map_err(|_| TransportError::new("unsupported method"))?;
@@ -59,11 +62,11 @@ impl Transport for FetchTransport {
             for (k, v) in res.headers().entries() {
                 out = out.header(k, v);
             }
-            let bytes = res
-                .binary()
-                .await
-                .map_err(|_| TransportError::new("the registry's answer broke off"))?;
-            guard.0 = None;
+            let bytes = read_body(&res, limit).await?;
+            // A body cut at the limit leaves the rest unread: the guard aborts the request.
+            if bytes.len() <= limit {
+                guard.0 = None;
+            }
             out.body(bytes).map_err(|e| TransportError::new(e.to_string()))
         })
     }
@@ -75,5 +78,36 @@ impl Transport for FetchTransport {
 
     fn now_ms(&self) -> u64 {
         js_sys::Date::now() as u64
+    }
+}
+
+/// Reads `res`'s body chunk by chunk and stops (cancelling the stream) once it holds more than
+/// `limit` bytes: the answer is cut after `limit + 1` bytes, however long the registry goes on.
+async fn read_body(
+    res: &gloo_net::http::Response,
+    limit: usize,
+) -> Result<Vec<u8>, TransportError> {
+    let broke_off = || TransportError::new("the registry's answer broke off");
+    let Some(stream) = res.body() else { return Ok(Vec::new()) };
+    let reader: web_sys::ReadableStreamDefaultReader =
+        stream.get_reader().dyn_into().map_err(|_| broke_off())?;
+    let mut bytes = Vec::new();
+    loop {
+        let chunk =
+            wasm_bindgen_futures::JsFuture::from(reader.read()).await.map_err(|_| broke_off())?;
+        let chunk: web_sys::ReadableStreamReadResult = chunk.unchecked_into();
+        if chunk.get_done().unwrap_or(true) {
+            return Ok(bytes);
+        }
+        let part: js_sys::Uint8Array = chunk.get_value().dyn_into().map_err(|_| broke_off())?;
+        let room = (limit + 1).saturating_sub(bytes.len());
+        let take = u32::try_from(room).unwrap_or(u32::MAX).min(part.length());
+        let start = bytes.len();
+        bytes.resize(start + take as usize, 0);
+        part.subarray(0, take).copy_to(&mut bytes[start..]);
+        if bytes.len() > limit {
+            // Nothing more is read: the caller's abort guard ends the request.
+            return Ok(bytes);
+        }
     }
 }

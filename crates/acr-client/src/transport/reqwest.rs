@@ -1,6 +1,6 @@
 //! The native transport over reqwest, for tests against the emulator and for tools.
 
-use super::{HttpRequest, HttpResponse, Transport, TransportError};
+use super::{BodyLimit, HttpRequest, HttpResponse, Transport, TransportError};
 use futures_util::future::LocalBoxFuture;
 use std::time::Duration;
 
@@ -38,6 +38,7 @@ impl Transport for ReqwestTransport {
         request: HttpRequest,
     ) -> LocalBoxFuture<'_, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
+            let limit = BodyLimit::of(&request);
             let req = reqwest::Request::try_from(request)
                 .map_err(|e| TransportError::new(format!("invalid request: {e}")))?;
             let res = self.client.execute(req).await.map_err(|e| {
@@ -47,10 +48,18 @@ impl Transport for ReqwestTransport {
             for (k, v) in res.headers() {
                 builder = builder.header(k, v);
             }
-            let body = res.bytes().await.map_err(|e| {
-                TransportError::new(format!("the answer broke off: {}", without_url(&e)))
-            })?;
-            builder.body(body.to_vec()).map_err(|e| TransportError::new(e.to_string()))
+            // Read chunk by chunk, cut after `limit + 1` bytes (the rest is dropped unread).
+            let mut res = res;
+            let mut body = Vec::new();
+            while body.len() <= limit {
+                let chunk = res.chunk().await.map_err(|e| {
+                    TransportError::new(format!("the answer broke off: {}", without_url(&e)))
+                })?;
+                let Some(chunk) = chunk else { break };
+                let room = (limit + 1).saturating_sub(body.len());
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            builder.body(body).map_err(|e| TransportError::new(e.to_string()))
         })
     }
 
