@@ -35,13 +35,22 @@ const CHROME_ARGS: [&str; 11] = [
 /// counted from it), the wasm exports from Trunk's `TrunkApplicationStarted` event (for the
 /// linear memory's size), a `bench:input` mark at every `input` event (capture phase on the
 /// window, before the app's handlers), and a `bench:list-done` mark in the first animation frame
-/// in which a list's progress says it is done.
+/// in which a list's progress says it is done; with `ACR_BENCH_TRACE` set, the journeys also
+/// print the Event Timing entries (≥ 16 ms) it collects and the page's requests.
 pub const PAGE_SHIM: &str = r#"(() => {
   if (window.__bench) return;
   const b = window.__bench = { wasm: null };
   try { performance.setResourceTimingBufferSize(100000); } catch (_) {}
   addEventListener('TrunkApplicationStarted', e => { b.wasm = e.detail && e.detail.wasm; });
   addEventListener('input', () => performance.mark('bench:input'), { capture: true });
+  b.events = [];
+  try {
+    new PerformanceObserver(list => {
+      for (const e of list.getEntries()) {
+        b.events.push([e.name, e.startTime, e.processingStart, e.processingEnd, e.duration]);
+      }
+    }).observe({ type: 'event', durationThreshold: 16, buffered: true });
+  } catch (_) {}
   const watch = () => {
     if (document.querySelector('[data-testid="load-progress"] [data-done="true"]')) {
       performance.mark('bench:list-done');

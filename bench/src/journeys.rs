@@ -163,6 +163,9 @@ pub async fn repository_list(
         run.keystrokes.push(number(&took, "keystroke")?);
     }
     run.dom_rows_filtered = number(&list_rows(client).await?[0], "DOM rows")?;
+    if std::env::var_os("ACR_BENCH_TRACE").is_some() {
+        trace(client).await?;
+    }
     Ok(run)
 }
 
@@ -290,4 +293,24 @@ pub async fn lock_toggles(
         out.push((number(&took, "lock round trip")?, requests));
     }
     Ok(out)
+}
+
+/// Prints the page's requests (start and end, ms after navigation start) and its slow events
+/// (Event Timing: start, handlers' start and end, duration to the next paint), for finding where
+/// a figure's time goes.
+async fn trace(client: &Client) -> Result<(), String> {
+    let v = eval(
+        client,
+        "[performance.getEntriesByType('resource').map(e => [e.name.replace(location.origin, ''), \
+         Math.round(e.startTime), Math.round(e.responseEnd)]), window.__bench.events, \
+         performance.getEntriesByType('mark').map(m => [m.name, Math.round(m.startTime)])]",
+    )
+    .await?;
+    for (title, rows) in [("requests", &v[0]), ("slow events", &v[1]), ("marks", &v[2])] {
+        eprintln!("-- {title}");
+        for row in rows.as_array().into_iter().flatten() {
+            eprintln!("   {row}");
+        }
+    }
+    Ok(())
 }
