@@ -10,10 +10,14 @@
 mod cdp;
 #[path = "e2e/harness.rs"]
 mod harness;
+#[path = "e2e/hostile.rs"]
+mod hostile;
 #[path = "e2e/journeys_auth.rs"]
 mod journeys_auth;
 #[path = "e2e/journeys_browse.rs"]
 mod journeys_browse;
+#[path = "e2e/journeys_hostile.rs"]
+mod journeys_hostile;
 #[path = "e2e/journeys_locks.rs"]
 mod journeys_locks;
 #[path = "e2e/journeys_nginx.rs"]

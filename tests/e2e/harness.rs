@@ -332,3 +332,153 @@ pub async fn start_console_with(mut config: acr_emulator::Config) -> Console {
         .unwrap_or_else(|e| panic!("cannot start the emulator serving the console: {e}"));
     Console { base_url: running.base_url.trim_end_matches('/').to_owned(), _emulator: running }
 }
+
+// ================================================================================================
+// Watching the page (hostile-input journeys): a shim installed before any page script records
+// console output, uncaught errors, failed resource loads and every request the page makes, so a
+// test can prove that nothing panicked and no request left the console's origin.
+// ================================================================================================
+
+/// Installed with CDP `Page.addScriptToEvaluateOnNewDocument`: runs in every document of the
+/// session before the page's own scripts.
+const PAGE_WATCH: &str = r#"(() => {
+  if (window.__watch) return;
+  const w = window.__watch = { console: [], errors: [], requests: [] };
+  const text = a => {
+    try {
+      if (typeof a === 'string') return a;
+      if (a instanceof Error) return a.stack || String(a);
+      return JSON.stringify(a);
+    } catch (e) { return String(a); }
+  };
+  for (const level of ['error', 'warn', 'log', 'info', 'debug']) {
+    const original = console[level];
+    console[level] = function (...args) {
+      w.console.push(level + ': ' + args.map(text).join(' ').slice(0, 4000));
+      return original.apply(this, args);
+    };
+  }
+  addEventListener('error', e => {
+    const t = e.target;
+    const what = t && t !== window && t.tagName
+      ? 'resource failed: <' + t.tagName.toLowerCase() + '> ' + (t.src || t.href || '')
+      : 'uncaught: ' + (e.message || text(e.error));
+    w.errors.push(what);
+  }, true);
+  addEventListener('unhandledrejection', e => w.errors.push('unhandled rejection: ' + text(e.reason)));
+  const absolute = u => { try { return new URL(String(u), location.href).href; } catch (e) { return String(u); } };
+  const originalFetch = window.fetch;
+  window.fetch = function (input, init) {
+    try {
+      const isRequest = input instanceof Request;
+      const headers = new Headers(isRequest ? input.headers : undefined);
+      if (init && init.headers) new Headers(init.headers).forEach((v, k) => headers.set(k, v));
+      w.requests.push({
+        via: 'fetch',
+        url: absolute(isRequest ? input.url : input),
+        method: (init && init.method) || (isRequest ? input.method : 'GET'),
+        authorization: headers.has('authorization'),
+      });
+    } catch (e) {
+      w.requests.push({ via: 'fetch', url: 'unreadable: ' + String(e), method: '?', authorization: true });
+    }
+    return originalFetch.apply(this, arguments);
+  };
+  const open = XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.open = function (method, url) {
+    w.requests.push({ via: 'xhr', url: absolute(url), method: String(method), authorization: false });
+    return open.apply(this, arguments);
+  };
+  const setHeader = XMLHttpRequest.prototype.setRequestHeader;
+  XMLHttpRequest.prototype.setRequestHeader = function (name, value) {
+    if (String(name).toLowerCase() === 'authorization') {
+      w.requests.push({ via: 'xhr', url: 'authorization header set', method: '?', authorization: true });
+    }
+    return setHeader.apply(this, arguments);
+  };
+  if (navigator.sendBeacon) {
+    const beacon = navigator.sendBeacon.bind(navigator);
+    navigator.sendBeacon = (url, data) => {
+      w.requests.push({ via: 'beacon', url: absolute(url), method: 'POST', authorization: false });
+      return beacon(url, data);
+    };
+  }
+})();"#;
+
+/// Installs the page watch in the session: every document loaded from now on records its console
+/// output, errors and requests (read them with [`page_activity`]).
+pub async fn watch_page(client: &Client) -> Outcome {
+    let params = json!({ "source": PAGE_WATCH });
+    cdp::execute(client, "Page.addScriptToEvaluateOnNewDocument", params).await?;
+    Ok(())
+}
+
+/// One request the page made through `fetch`, `XMLHttpRequest` or `sendBeacon`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    /// `fetch`, `xhr` or `beacon`.
+    pub via: String,
+    /// The absolute URL.
+    pub url: String,
+    /// The method.
+    pub method: String,
+    /// Whether it carried an `Authorization` header.
+    pub authorization: bool,
+}
+
+/// What the current document has done since it loaded (see [`watch_page`]).
+#[derive(Debug, Clone, Default)]
+pub struct PageActivity {
+    /// The document's URL.
+    pub location: String,
+    /// False when the watch was not installed in this document.
+    pub watched: bool,
+    /// Console messages, `"<level>: <text>"`.
+    pub console: Vec<String>,
+    /// Uncaught errors, unhandled rejections and failed resource loads.
+    pub errors: Vec<String>,
+    /// Requests made by script.
+    pub requests: Vec<PageRequest>,
+    /// URLs of every resource the document fetched (Resource Timing), script or not.
+    pub resources: Vec<String>,
+    /// The document's own URL as navigated to (Navigation Timing).
+    pub navigations: Vec<String>,
+}
+
+/// Reads the current document's [`PageActivity`].
+pub async fn page_activity(client: &Client) -> Result<PageActivity, fantoccini::error::CmdError> {
+    let script = "const w = window.__watch; \
+        return { location: location.href, watched: !!w, \
+          console: w ? w.console : [], errors: w ? w.errors : [], requests: w ? w.requests : [], \
+          resources: performance.getEntriesByType('resource').map(e => e.name), \
+          navigations: performance.getEntriesByType('navigation').map(e => e.name) };";
+    let v = client.execute(script, vec![]).await?;
+    let strings = |key: &str| -> Vec<String> {
+        v[key]
+            .as_array()
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
+    let requests = v["requests"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| PageRequest {
+                    via: r["via"].as_str().unwrap_or("?").to_owned(),
+                    url: r["url"].as_str().unwrap_or("?").to_owned(),
+                    method: r["method"].as_str().unwrap_or("?").to_owned(),
+                    authorization: r["authorization"].as_bool().unwrap_or(true),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(PageActivity {
+        location: v["location"].as_str().unwrap_or_default().to_owned(),
+        watched: v["watched"].as_bool().unwrap_or(false),
+        console: strings("console"),
+        errors: strings("errors"),
+        requests,
+        resources: strings("resources"),
+        navigations: strings("navigations"),
+    })
+}
