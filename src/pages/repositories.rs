@@ -19,7 +19,7 @@ use crate::{
         error_view::ErrorView,
         format::{count_of, thousands},
         progress::{LoadProgress, Progress},
-        repository_list::{filter_names, RepositoryList, RepositoryLock},
+        repository_list::{filter_key, filter_names, RepositoryList, RepositoryLock},
     },
     config::SharedConfig,
     perf::mark_after_paint,
@@ -377,6 +377,42 @@ pub async fn load_pages<T: Send + Sync + 'static>(
     Ok(())
 }
 
+/// What a list of filtered rows was computed from: the filter key and the loaded list (its load,
+/// length and staleness, which change whenever its rows do).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FilterBasis {
+    key: String,
+    run: u64,
+    len: usize,
+    stale: bool,
+}
+
+/// The repositories of `state` that match `filter`, with what they were computed from. With
+/// `previous` rows computed from the same list for a key the new key contains (typing on),
+/// only those are searched: every match of the new key also matches the old one.
+fn refilter(
+    state: &Paged<RepositoryName>,
+    filter: &str,
+    previous: Option<(&FilterBasis, &[RepositoryName])>,
+) -> (FilterBasis, Vec<RepositoryName>) {
+    let basis = FilterBasis {
+        key: filter_key(filter),
+        run: state.run,
+        len: state.items.len(),
+        stale: state.stale,
+    };
+    let narrowing = previous.filter(|(b, _)| {
+        (b.run, b.len, b.stale) == (basis.run, basis.len, basis.stale)
+            && !b.key.is_empty()
+            && basis.key.contains(b.key.as_str())
+    });
+    let rows = match narrowing {
+        Some((_, rows)) => filter_names(rows, filter),
+        None => filter_names(&state.items, filter),
+    };
+    (basis, rows)
+}
+
 /// The repositories page: signed-in content only.
 #[component]
 pub fn RepositoriesPage() -> impl IntoView {
@@ -458,7 +494,18 @@ fn Loaded(client: RegistryClient, registry: String, filter: Memo<String>) -> imp
         }
     };
 
-    let rows = Memo::new(move |_| state.with(|s| filter_names(&s.items, &text.get())));
+    // Typing narrows the rows the previous key matched instead of scanning every repository.
+    let basis = StoredValue::new(None::<FilterBasis>);
+    let rows = Memo::new(move |previous: Option<&Vec<RepositoryName>>| {
+        let filter = text.get();
+        state.with(|s| {
+            let before = basis.get_value();
+            let (now, rows) =
+                refilter(s, &filter, before.as_ref().zip(previous.map(Vec::as_slice)));
+            basis.set_value(Some(now));
+            rows
+        })
+    });
     // Each row's own locks, read for the rows in view only.
     let locks = RepositoryLockReader::new(client.clone());
     let on_visible = locks.follow(rows.into());
@@ -613,6 +660,54 @@ mod tests {
 
     fn page(items: &[u32], loaded: usize, more: bool) -> Page<u32> {
         Page { items: items.to_vec(), loaded, more }
+    }
+
+    fn repos(list: &[&str]) -> Vec<RepositoryName> {
+        list.iter().map(|n| RepositoryName::new(*n).unwrap()).collect()
+    }
+
+    /// Types `keys` one state at a time, each time checking the rows against a full scan;
+    /// returns the last basis and rows.
+    fn typed(
+        state: &Paged<RepositoryName>,
+        keys: &[&str],
+        mut last: Option<(FilterBasis, Vec<RepositoryName>)>,
+    ) -> (FilterBasis, Vec<RepositoryName>) {
+        for key in keys {
+            let now = refilter(state, key, last.as_ref().map(|(b, r)| (b, r.as_slice())));
+            assert_eq!(now.1, filter_names(&state.items, key), "rows for {key:?}");
+            last = Some(now);
+        }
+        last.unwrap()
+    }
+
+    #[test]
+    fn typing_narrows_the_previous_rows_and_anything_else_scans_again() {
+        let all = ["prod/api", "prod/web", "dev/api", "platform/tools", "prod/payments"];
+        let mut state = Paged::default();
+        let run = state.begin(None);
+        state.page(run, Page { items: repos(&all[..3]), loaded: 3, more: true });
+        // On, back, and a different key: each equals a full scan.
+        let (basis, rows) = typed(&state, &["p", "pr", "pro", "pr", "api", " API "], None);
+        assert_eq!(rows, repos(&["prod/api", "dev/api"]));
+        // Narrowing really searches only the previous rows: fake ones stay out of the scan.
+        let fake = repos(&["prod/api"]);
+        let narrowed = refilter(&state, "prod/api", Some((&basis, &fake)));
+        assert_eq!(narrowed.1, fake);
+        // A new page, a reload's completion: the whole list is searched again.
+        state.page(run, Page { items: repos(&all[3..]), loaded: 5, more: false });
+        state.finish(run);
+        let (_, rows) = typed(&state, &["pro"], Some((basis, rows)));
+        assert_eq!(rows, repos(&["prod/api", "prod/web", "prod/payments"]));
+        let last = typed(&state, &["p"], None);
+        let reload = state.begin(Some(5));
+        state.page(
+            reload,
+            Page { items: repos(&["x/p", "y/p", "z/p", "w/p", "v/p"]), loaded: 5, more: false },
+        );
+        state.finish(reload);
+        let (_, rows) = typed(&state, &["p", "/p"], Some(last));
+        assert_eq!(rows.len(), 5);
     }
 
     #[test]
