@@ -3,7 +3,8 @@
 //! with 5,000 tags (requests), and a lock toggle's round trip. Times are read from the
 //! browser's performance timeline (the console's marks, the page shim's marks, Resource
 //! Timing), relative to navigation start; request counts from the emulator's counters and
-//! Resource Timing.
+//! Resource Timing. With `ACR_BENCH_PROFILE=<file>`, the typing is recorded with the CDP
+//! sampling profiler into that file (a `.cpuprofile`, overwritten by each run).
 
 use crate::browser::{cdp, eval, wait_for};
 use acr_emulator::Running;
@@ -143,6 +144,13 @@ pub async fn repository_list(
         .await
         .map_err(|e| format!("the filter box: {e}"))?;
     input.click().await.map_err(|e| e.to_string())?;
+    let profile = std::env::var_os("ACR_BENCH_PROFILE").map(std::path::PathBuf::from);
+    if profile.is_some() {
+        cdp(client, "Profiler.enable", json!({})).await.map_err(|e| e.to_string())?;
+        let interval = json!({ "interval": 100 });
+        cdp(client, "Profiler.setSamplingInterval", interval).await.map_err(|e| e.to_string())?;
+        cdp(client, "Profiler.start", json!({})).await.map_err(|e| e.to_string())?;
+    }
     for key in FILTER.chars() {
         let counts = eval(
             client,
@@ -161,6 +169,12 @@ pub async fn repository_list(
         );
         let took = wait_for(client, "the filter's update", &pair, PAGE_TIMEOUT).await?;
         run.keystrokes.push(number(&took, "keystroke")?);
+    }
+    if let Some(path) = profile {
+        let p = cdp(client, "Profiler.stop", json!({})).await.map_err(|e| e.to_string())?;
+        std::fs::write(&path, p["profile"].to_string())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        eprintln!("acr-bench: CPU profile of the typing in {}", path.display());
     }
     run.dom_rows_filtered = number(&list_rows(client).await?[0], "DOM rows")?;
     if std::env::var_os("ACR_BENCH_TRACE").is_some() {
