@@ -279,6 +279,14 @@ impl RegistryClient {
         }
         let code = error_code(&res);
         Err(match status {
+            s if s.is_redirection() => ClientError::Unexpected {
+                status: Some(s.as_u16()),
+                code: None,
+                message: format!(
+                    "the registry redirected the request for {} elsewhere; redirects are never followed",
+                    op.what
+                ),
+            },
             StatusCode::NOT_FOUND => ClientError::NotFound {
                 what: op.what.clone(),
                 code: code.unwrap_or_else(|| "NOT_FOUND".into()),
@@ -669,6 +677,22 @@ pub(crate) mod tests {
         assert!(e.to_string().contains("already expired"), "{e}");
         assert!(e.to_string().contains("clock"), "{e}");
         assert_eq!(t.requests().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_redirect_is_refused_without_following_it() {
+        let (c, t) = client(ClientOptions::default(), |_| {
+            let to = "https://evil.example/acr/v1/prod%2Fapi";
+            Ok(http::Response::builder()
+                .status(302)
+                .header("location", to)
+                .body(Vec::new())
+                .unwrap())
+        });
+        let e = c.get_repository_properties(&repo()).await.unwrap_err();
+        assert!(e.to_string().contains("redirected"), "{e}");
+        assert!(matches!(e, ClientError::Unexpected { status: Some(302), .. }), "{e:?}");
+        assert!(t.requests().iter().all(|r| r.uri().host() == Some("console.example")));
     }
 
     #[test]

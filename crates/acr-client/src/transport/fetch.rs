@@ -41,7 +41,9 @@ impl Transport for FetchTransport {
                 .abort_signal(Some(&controller.signal()))
                 // Credentials travel in the Authorization header only, never as cookies.
                 .credentials(web_sys::RequestCredentials::Omit)
-                .redirect(web_sys::RequestRedirect::Error);
+                // A redirect is never followed (the next hop could be anywhere): it comes back
+                // as an opaque answer, reported as a 307 for the client to refuse.
+                .redirect(web_sys::RequestRedirect::Manual);
             for (k, v) in &parts.headers {
                 if let Ok(v) = v.to_str() {
                     builder = builder.header(k.as_str(), v);
@@ -58,6 +60,13 @@ impl Transport for FetchTransport {
                     "the registry could not be reached (network error, or blocked by the browser)",
                 )
             })?;
+            if res.type_() == web_sys::ResponseType::Opaqueredirect {
+                // The browser hides the status and the target; nothing was sent there.
+                return http::Response::builder()
+                    .status(http::StatusCode::TEMPORARY_REDIRECT)
+                    .body(Vec::new())
+                    .map_err(|e| TransportError::new(e.to_string()));
+            }
             let mut out = http::Response::builder().status(res.status());
             for (k, v) in res.headers().entries() {
                 out = out.header(k, v);
