@@ -261,14 +261,33 @@ pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
     Ok(Config { entra, registries })
 }
 
+/// Largest `config.json` read: a real one is a few hundred bytes per registry.
+pub const MAX_CONFIG_BYTES: usize = 256 * 1024;
+
+/// Refuses a `config.json` of `len` bytes when it is larger than [`MAX_CONFIG_BYTES`] (the
+/// transport stops reading just past the limit).
+pub fn check_size(len: usize) -> Result<(), ConfigError> {
+    if len > MAX_CONFIG_BYTES {
+        return Err(err(
+            "",
+            format!(
+                "{CONFIG_PATH} is larger than {} KB and was not read: is the right file served?",
+                MAX_CONFIG_BYTES / 1024
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Fetches and validates `config.json` (browser only).
 pub async fn load() -> Result<Config, ConfigError> {
     #[cfg(target_arch = "wasm32")]
     {
-        use acr_client::transport::{fetch::FetchTransport, Transport};
+        use acr_client::transport::{fetch::FetchTransport, BodyLimit, Transport};
         let origin = web_origin();
         let req = http::Request::get(format!("{origin}{CONFIG_PATH}"))
             .header(http::header::CACHE_CONTROL, "no-cache")
+            .extension(BodyLimit(MAX_CONFIG_BYTES))
             .body(Vec::new())
             .map_err(|e| err("", e.to_string()))?;
         let res = FetchTransport
@@ -284,6 +303,7 @@ pub async fn load() -> Result<Config, ConfigError> {
                 ),
             ));
         }
+        check_size(res.body().len())?;
         let text = String::from_utf8_lossy(res.body());
         parse(&text, &origin)
     }
@@ -302,6 +322,14 @@ pub fn web_origin() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_oversized_config_json_is_refused_as_a_whole() {
+        assert!(check_size(MAX_CONFIG_BYTES).is_ok());
+        let e = check_size(MAX_CONFIG_BYTES + 1).unwrap_err();
+        assert_eq!(e.field, "");
+        assert!(e.message.contains("config.json is larger than 256 KB"), "{e}");
+    }
 
     const ORIGIN: &str = "https://console.example";
 
