@@ -7,7 +7,10 @@
 //! page's own record of everything it fetched.
 
 use crate::{
-    harness::{dist_dir, page_activity, screenshot, watch_page, with_browser, PageActivity},
+    harness::{
+        copy_of_dist, dist_dir, page_activity, screenshot, start_console_from, watch_page,
+        with_browser, PageActivity,
+    },
     hostile::{fake_jwt, json, json_with, respond, Asked, Foreign, HostileRegistry, Rule, Seen},
     pages::{sign_in_as, wait_until},
 };
@@ -682,12 +685,13 @@ async fn a_redirect_to_another_origin_is_never_followed() {
     Journey::new(
         "redirect-to-another-origin",
         REPOSITORIES,
-        Expect::Problem(&["could not be reached"]),
+        Expect::Problem(&["Unexpected answer", "redirected", "never followed"]),
         |foreign, _| {
             let location = format!("{foreign}/acr/v1/_catalog?n=1000");
-            on_get(CATALOG, move |_| respond(307, &[("location", &location)], ""))
+            on_get(CATALOG, move |_| respond(302, &[("location", &location)], ""))
         },
     )
+    .at_most(1)
     .run()
     .await;
 }
@@ -723,4 +727,76 @@ async fn a_401_without_a_challenge_is_an_unexpected_answer() {
     .at_most(1)
     .run()
     .await;
+}
+
+// ------------------------------------------------------------------------------------------------
+// A hostile config.json: refused as a whole, naming the field, its markup never rendered.
+// ------------------------------------------------------------------------------------------------
+
+/// Serves the console with `config` as its `config.json` and checks that the config error page
+/// names `field` and says `words`, that nothing ran, and that nothing left the origin.
+async fn refused_config(
+    name: &'static str,
+    config: String,
+    field: &'static str,
+    words: &'static str,
+) {
+    let dir = copy_of_dist(name);
+    std::fs::write(dir.join("config.json"), config).expect("write config.json");
+    let console = start_console_from(&dir).await;
+    let home = console.url("/");
+    let own = console.url("/");
+    with_browser(move |client| async move {
+        watch_page(&client).await?;
+        client.goto(&home).await?;
+        let message = wait_for_text(&client, "[data-testid=\"config-error-message\"]").await?;
+        assert!(message.contains(words), "{name}: {message}");
+        let shown_field =
+            match client.find(Locator::Css("[data-testid=\"config-error-field\"]")).await {
+                Ok(el) => el.text().await?,
+                Err(e) if e.is_no_such_element() => String::new(),
+                Err(e) => return Err(e.into()),
+            };
+        assert_eq!(shown_field, field, "{name}");
+        eprintln!("hostile {name}: {shown_field} {message}");
+        screenshot(&client, &format!("hostile-{name}")).await?;
+        assert_no_script_ran(&client, name).await?;
+        let activity = page_activity(&client).await?;
+        assert_no_panic(&activity, name);
+        for url in activity.requests.iter().map(|r| &r.url).chain(&activity.resources) {
+            assert!(url.starts_with(&own), "{name}: the page asked {url}");
+        }
+        assert!(activity.requests.iter().all(|r| !r.authorization), "{name}: a token was sent");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn markup_in_a_config_json_login_server_is_refused_naming_the_field() {
+    let config = json!({
+        "registries": [{
+            "name": "demo",
+            "loginServer": "<img src=x onerror=window.__pwned=9>",
+            "endpoint": "/registry/demo",
+            "signIn": "token"
+        }]
+    });
+    refused_config(
+        "config-markup",
+        config.to_string(),
+        "registries[0].loginServer",
+        "host name only",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_config_json_of_megabytes_is_refused_as_a_whole() {
+    let names: Vec<_> = (0..20_000)
+        .map(|i| json!({ "name": format!("r{i}"), "loginServer": "x.azurecr.io", "endpoint": "/registry/x", "signIn": "token" }))
+        .collect();
+    let config = json!({ "registries": names }).to_string();
+    assert!(config.len() > 1024 * 1024);
+    refused_config("config-megabytes", config, "", "larger than 256 KB").await;
 }
