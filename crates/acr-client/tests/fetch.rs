@@ -3,7 +3,7 @@
 
 use acr_client::transport::{
     fetch::{AbortOnDrop, FetchTransport},
-    Transport,
+    BodyLimit, Transport,
 };
 use wasm_bindgen_test::*;
 
@@ -19,6 +19,20 @@ async fn fetches_for_real() {
     let missing =
         http::Request::get(format!("{origin}/no-such-file-here")).body(Vec::new()).unwrap();
     assert_eq!(FetchTransport.send(missing).await.unwrap().status(), 404);
+}
+
+#[wasm_bindgen_test]
+async fn a_body_longer_than_the_limit_is_cut_just_past_it() {
+    let origin = web_sys::window().unwrap().location().origin().unwrap();
+    let whole = FetchTransport
+        .send(http::Request::get(format!("{origin}/")).body(Vec::new()).unwrap())
+        .await
+        .unwrap();
+    assert!(whole.body().len() > 11, "the test page is longer than the limit");
+    let limited =
+        http::Request::get(format!("{origin}/")).extension(BodyLimit(10)).body(Vec::new()).unwrap();
+    let cut = FetchTransport.send(limited).await.unwrap();
+    assert_eq!(cut.body().as_slice(), &whole.body()[..11]);
 }
 
 #[wasm_bindgen_test]
