@@ -230,14 +230,24 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = Outcome> + Send + 'static,
 {
+    with_browser_within(SCENARIO_TIMEOUT, scenario).await
+}
+
+/// [`with_browser`] for a scenario allowed to run up to `timeout` (journeys that must outlive a
+/// token's lifetime).
+pub async fn with_browser_within<F, Fut>(timeout: Duration, scenario: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = Outcome> + Send + 'static,
+{
     let profile = new_profile_dir();
     let client = open_session(&profile).await;
-    let run = tokio::spawn(tokio::time::timeout(SCENARIO_TIMEOUT, scenario(client.clone())));
+    let run = tokio::spawn(tokio::time::timeout(timeout, scenario(client.clone())));
     let failure = match run.await {
         Ok(Ok(Ok(()))) => None,
         Ok(Ok(Err(error))) => Some(Failure::Message(format!("scenario failed: {error}"))),
         Ok(Err(_elapsed)) => {
-            Some(Failure::Message(format!("scenario timed out after {SCENARIO_TIMEOUT:?}")))
+            Some(Failure::Message(format!("scenario timed out after {timeout:?}")))
         }
         // The panic hook has already printed the message; the payload is re-raised below.
         Err(join) if join.is_panic() => Some(Failure::Panic(join.into_panic())),
