@@ -100,6 +100,22 @@ pub struct ListRun {
     pub keystrokes: Vec<f64>,
     /// List rows in the DOM once the whole filter is typed.
     pub dom_rows_filtered: f64,
+    /// What `filter:applied` costs when nothing changes: from a moment at random within a
+    /// frame, through the next animation frame and paint to a zero timeout, ms (several).
+    pub paint_floor: Vec<f64>,
+}
+
+/// Samples the least time any "update painted" mark can take here: at 20 random moments,
+/// nothing changes, and the mark's own path (animation frame, paint, zero timeout) is timed.
+async fn paint_floor(client: &Client) -> Result<Vec<f64>, String> {
+    let script = "const done = arguments[arguments.length - 1]; const out = []; \
+        const one = () => { if (out.length === 20) return done(out); \
+          setTimeout(() => { const t0 = performance.now(); \
+            requestAnimationFrame(() => setTimeout(() => { \
+              out.push(performance.now() - t0); one(); }, 0)); }, Math.random() * 17); }; \
+        one();";
+    let v = client.execute_async(script, vec![]).await.map_err(|e| format!("paint floor: {e}"))?;
+    Ok(v.as_array().into_iter().flatten().filter_map(Value::as_f64).collect())
 }
 
 /// Loads the repository list afresh, waits for it to complete, reads the marks, requests,
@@ -177,6 +193,7 @@ pub async fn repository_list(
         eprintln!("acr-bench: CPU profile of the typing in {}", path.display());
     }
     run.dom_rows_filtered = number(&list_rows(client).await?[0], "DOM rows")?;
+    run.paint_floor = paint_floor(client).await?;
     if std::env::var_os("ACR_BENCH_TRACE").is_some() {
         trace(client).await?;
     }

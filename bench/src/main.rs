@@ -263,6 +263,17 @@ async fn journeys_at(
     f.samples = keys;
     out.push(f);
 
+    let mut f = Figure::new(
+        "filter.paint_floor",
+        "3. floor: a no-op update painted (frame + timeout)",
+        l,
+        Unit::Ms,
+        Stat::Median,
+    );
+    f.samples = lists.iter().flat_map(|r| r.paint_floor.iter().copied()).collect();
+    f.note = "what filter:applied costs when nothing changes, from a random moment".into();
+    out.push(f);
+
     let capacity = stats::max(&of(&|r| r.viewport_rows)).unwrap_or(0.0);
     let mut f = Figure::new(
         "filter.dom_rows",
