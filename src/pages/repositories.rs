@@ -483,6 +483,10 @@ fn Loaded(client: RegistryClient, registry: String, filter: Memo<String>) -> imp
             text.set(f);
         }
     });
+    // The URL is written once the browser is idle, after the filtered rows are painted: the
+    // router's navigation (history.replaceState) was most of each keystroke's handler time.
+    // Keys typed meanwhile only change which URL is written; none is once the page is gone.
+    let url_pending = StoredValue::new(None::<String>);
     let on_input = {
         let registry = registry.clone();
         move |ev: leptos::ev::Event| {
@@ -490,7 +494,17 @@ fn Loaded(client: RegistryClient, registry: String, filter: Memo<String>) -> imp
             text.set(value.clone());
             written.set_value(value.clone());
             let href = Route::Repositories { registry: registry.clone(), filter: value }.href();
-            navigate(&href, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+            let first = url_pending.try_update_value(|p| p.replace(href).is_none());
+            if first == Some(true) {
+                let navigate = navigate.clone();
+                request_idle_callback(move || {
+                    if let Some(Some(href)) = url_pending.try_update_value(Option::take) {
+                        let replace =
+                            NavigateOptions { replace: true, scroll: false, ..Default::default() };
+                        navigate(&href, replace);
+                    }
+                });
+            }
         }
     };
 
