@@ -68,10 +68,21 @@ pub async fn sign_in(client: &Client, base: &str, path: &str) -> Result<(), Stri
 }
 
 /// A fresh full page load of `url` with the emulator's counters at zero: the previous page is
-/// left for `about:blank` first, so none of its requests is counted.
+/// left for `about:blank` first, and the counters are reset once its last requests (still on
+/// their way, or waiting out the added latency) have stopped arriving, so none is counted.
 async fn fresh_load(client: &Client, emulator: &Running, url: &str) -> Result<(), String> {
     client.goto("about:blank").await.map_err(|e| e.to_string())?;
-    emulator.state.stats.reset();
+    let stats = &emulator.state.stats;
+    let mut seen = stats.to_json();
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = stats.to_json();
+        if now == seen {
+            break;
+        }
+        seen = now;
+    }
+    stats.reset();
     client.goto(url).await.map_err(|e| format!("loading {url}: {e}"))
 }
 
