@@ -232,14 +232,24 @@ pub fn authorize_url(
     app: &EntraApp,
     login_hint: Option<&str>,
 ) -> Result<AuthorizeRequest, ClientError> {
-    let (_, verifier) = PkceCodeChallenge::new_random_sha256();
     authorize_url_with(
         app,
         login_hint,
-        verifier,
-        CsrfToken::new_random(),
-        CsrfToken::new_random().secret().clone(),
+        PkceCodeVerifier::new(random_token(32)?),
+        CsrfToken::new(random_token(16)?),
+        random_token(16)?,
     )
+}
+
+/// `len` bytes from the platform's secure random source (`crypto.getRandomValues` in the
+/// browser), base64url without padding: the sizes `oauth2`'s `new_random_sha256` (32 bytes, a
+/// 43-character verifier) and `CsrfToken::new_random` (16 bytes) use, read directly instead of
+/// through `rand::thread_rng`, whose ChaCha generator would only add code to the wasm.
+fn random_token(len: usize) -> Result<String, ClientError> {
+    let mut bytes = vec![0; len];
+    getrandom::getrandom(&mut bytes)
+        .map_err(|e| ClientError::unexpected(format!("no secure random numbers: {e}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// [`authorize_url`] with a given verifier, state and nonce (tests use RFC 7636's vector).
