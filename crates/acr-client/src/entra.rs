@@ -1,8 +1,9 @@
 //! Microsoft Entra ID sign-in for a single-page app, as a protocol: the authorization request
 //! (authorization code + PKCE S256, CSRF `state`, OpenID `nonce`), the redemption of the code
 //! and of refresh tokens at `{authority}/oauth2/v2.0/token`, the end-session URL, and reading
-//! the id token's claims. PKCE and state come from the `oauth2` crate; every request goes
-//! through a [`Transport`], so the flow is tested natively against a fake and the emulator.
+//! the id token's claims. The PKCE challenge and the verifier/state types come from the `oauth2`
+//! crate, their random bytes from `getrandom`; every request goes through a [`Transport`], so
+//! the flow is tested natively against a fake and the emulator.
 //!
 //! It owns no storage, timers or browser state: the console's session decides where the
 //! verifier and tokens are kept and when to renew. Tokens are [`Secret`]s and never appear in
