@@ -36,11 +36,44 @@ pub fn human_size(bytes: u64) -> String {
         value /= 1000.0;
         unit += 1;
     }
-    if value < 9.95 {
-        format!("{value:.1} {}", UNITS[unit])
+    let decimals = if value < 9.95 { 1 } else { 0 };
+    [fixed(value, decimals).as_str(), " ", UNITS[unit]].concat()
+}
+
+/// A non-negative `value` below 10^30 with `decimals` (at most 3) digits after the point, exactly
+/// as `format!("{value:.decimals$}")` writes it: the binary value rounded half to even. Done
+/// with integers so that the wasm does not carry the float formatting code (about 10 kB) for
+/// size labels alone.
+fn fixed(value: f64, decimals: u32) -> String {
+    debug_assert!((0.0..1e30).contains(&value) && decimals <= 3);
+    // value = mantissa × 2^exp exactly.
+    let bits = value.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = u128::from(bits & ((1 << 52) - 1));
+    let (mantissa, exp) =
+        if biased == 0 { (fraction, -1074) } else { (fraction | 1 << 52, biased - 1075) };
+    // Below 2^60, so neither the scaling nor a left shift of up to 60 bits overflows.
+    let scaled = mantissa * 10u128.pow(decimals);
+    let units = if exp >= 0 {
+        scaled << exp.min(60)
     } else {
-        format!("{value:.0} {}", UNITS[unit])
+        let shift = exp.unsigned_abs();
+        if shift >= 120 {
+            0
+        } else {
+            let (whole, rest, half) =
+                (scaled >> shift, scaled & ((1 << shift) - 1), 1 << (shift - 1));
+            whole + u128::from(rest > half || (rest == half && whole % 2 == 1))
+        }
+    };
+    let digits = units.to_string();
+    let decimals = decimals as usize;
+    if decimals == 0 {
+        return digits;
     }
+    let digits = format!("{digits:0>width$}", width = decimals + 1);
+    let (int, frac) = digits.split_at(digits.len() - decimals);
+    [int, ".", frac].concat()
 }
 
 /// How long ago `then` was, seen at `now` (both Unix seconds), in words: `"just now"`,
@@ -185,6 +218,27 @@ mod tests {
         assert_eq!(human_size(999_999_999), "1.0 GB");
         assert_eq!(human_size(1_200_000_000), "1.2 GB");
         assert_eq!(human_size(12_000_000_000_000), "12 TB");
+        assert_eq!(human_size(1_150_000), "1.1 MB");
+        assert_eq!(human_size(1_250_000), "1.2 MB");
+        assert_eq!(human_size(u64::MAX), "18447 PB");
+    }
+
+    #[test]
+    fn fixed_writes_what_the_float_formatter_writes() {
+        let mut values = vec![0.0, 0.05, 0.25, 0.5, 1.5, 2.5, 9.95, 999.5, 1e-320, 1e15, 2e19];
+        // Every size human_size divides out, around the ties and across magnitudes.
+        for bytes in (1000..200_000u64).step_by(7).chain((0..40).map(|k| 1_234_567u64 << k)) {
+            values.extend([bytes as f64 / 1000.0, bytes as f64 / 1e6, bytes as f64 / 1e4]);
+        }
+        for n in 0..4000 {
+            values.push(f64::from(n) / 20.0);
+            values.push(f64::from(n) / 200.0 + 0.0005);
+        }
+        for v in values {
+            for d in 0..=3 {
+                assert_eq!(fixed(v, d), format!("{v:.prec$}", prec = d as usize), "{v} {d}");
+            }
+        }
     }
 
     #[test]

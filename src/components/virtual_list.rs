@@ -96,6 +96,12 @@ impl<T> Row<T> {
 /// CSS `scroll-behavior: smooth` (a smooth scroll would report positions in between, and the
 /// row being revealed would not be rendered yet when focus moves to it). Falls back to setting
 /// `scrollTop` where `scrollTo` takes no options.
+/// A CSS length in whole pixels. Rows are measured (`offsetHeight`) and configured in whole
+/// pixels, so every position is whole already; integers spare the wasm the float formatter.
+fn px(value: f64) -> String {
+    [(value.round() as i64).to_string().as_str(), "px"].concat()
+}
+
 fn scroll_instantly(el: &Element, top: f64) {
     let options = js_sys::Object::new();
     let set = |k: &str, v: JsValue| js_sys::Reflect::set(&options, &JsValue::from_str(k), &v);
@@ -298,7 +304,7 @@ where
     };
     let render = move |(_, index, item): (u64, usize, T)| {
         let is_active = Signal::derive(move || active.get() == index);
-        let top = move || [(index as f64 * measured_row.get()).to_string().as_str(), "px"].concat();
+        let top = move || px(index as f64 * measured_row.get());
         let content = row(Row { index, item, active: is_active });
         let tabindex = move || focus_rows.then(|| if is_active.get() { "0" } else { "-1" });
         if table {
@@ -336,8 +342,7 @@ where
     let rows = move || {
         view! { <For each key=|(g, i, _)| (*g, *i) children=render.clone() /> }
     };
-    let spacer_height =
-        move || [(len.get() as f64 * measured_row.get()).to_string().as_str(), "px"].concat();
+    let spacer_height = move || px(len.get() as f64 * measured_row.get());
     let classes =
         ["vlist ", if table { "vlist--table " } else { "vlist--list " }, class.as_str()].concat();
 
@@ -399,6 +404,15 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lengths_are_whole_pixels() {
+        for (rows, row) in [(0usize, 44.0), (3, 44.0), (10_000, 64.0), (123_456, 37.0)] {
+            let v = rows as f64 * row;
+            assert_eq!(px(v), [v.to_string().as_str(), "px"].concat());
+        }
+        assert_eq!(px(10.4), "10px");
+    }
 
     #[test]
     fn the_window_covers_the_viewport_plus_overscan() {

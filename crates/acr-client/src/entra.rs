@@ -1,8 +1,9 @@
 //! Microsoft Entra ID sign-in for a single-page app, as a protocol: the authorization request
 //! (authorization code + PKCE S256, CSRF `state`, OpenID `nonce`), the redemption of the code
 //! and of refresh tokens at `{authority}/oauth2/v2.0/token`, the end-session URL, and reading
-//! the id token's claims. PKCE and state come from the `oauth2` crate; every request goes
-//! through a [`Transport`], so the flow is tested natively against a fake and the emulator.
+//! the id token's claims. The PKCE challenge and the verifier/state types come from the `oauth2`
+//! crate, their random bytes from `getrandom`; every request goes through a [`Transport`], so
+//! the flow is tested natively against a fake and the emulator.
 //!
 //! It owns no storage, timers or browser state: the console's session decides where the
 //! verifier and tokens are kept and when to renew. Tokens are [`Secret`]s and never appear in
@@ -236,14 +237,24 @@ pub fn authorize_url(
     app: &EntraApp,
     login_hint: Option<&str>,
 ) -> Result<AuthorizeRequest, ClientError> {
-    let (_, verifier) = PkceCodeChallenge::new_random_sha256();
     authorize_url_with(
         app,
         login_hint,
-        verifier,
-        CsrfToken::new_random(),
-        CsrfToken::new_random().secret().clone(),
+        PkceCodeVerifier::new(random_token(32)?),
+        CsrfToken::new(random_token(16)?),
+        random_token(16)?,
     )
+}
+
+/// `len` bytes from the platform's secure random source (`crypto.getRandomValues` in the
+/// browser), base64url without padding: the sizes `oauth2`'s `new_random_sha256` (32 bytes, a
+/// 43-character verifier) and `CsrfToken::new_random` (16 bytes) use, read directly instead of
+/// through `rand::thread_rng`, whose ChaCha generator would only add code to the wasm.
+fn random_token(len: usize) -> Result<String, ClientError> {
+    let mut bytes = vec![0; len];
+    getrandom::getrandom(&mut bytes)
+        .map_err(|e| ClientError::unexpected(format!("no secure random numbers: {e}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// [`authorize_url`] with a given verifier, state and nonce (tests use RFC 7636's vector).
