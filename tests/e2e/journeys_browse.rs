@@ -182,7 +182,11 @@ async fn browse_the_demo_registry_as_admin() {
         let count =
             wait_text(&client, "[data-testid=\"match-count\"]", |t| t.starts_with("3 of")).await?;
         assert_eq!(count, "3 of 15 repositories match “payments”");
-        assert_eq!(here(&client).await?, "/r/demo?q=payments");
+        // The URL follows once the browser is idle (written after the rows are painted).
+        wait_until(Duration::from_secs(5), || async {
+            Ok((here(&client).await? == "/r/demo?q=payments").then_some(()))
+        })
+        .await?;
         assert_eq!(rendered_rows(&client).await?.len(), 3);
         shoot(&client, "browse-repositories-filtered").await?;
 
