@@ -6,8 +6,8 @@
 //! The catalog holds names only, so each row's own lock badges come from a read of that
 //! repository ([`RepositoryLockReader`]): only for the rows in view plus [`LOCK_OVERSCAN`], once
 //! scrolling has settled for [`LOCK_SETTLE`], at most [`LOCK_READS_IN_FLIGHT`] at a time,
-//! cancelled when their rows leave the view, cached until Reload. Each read needs a token for
-//! that repository, so a screenful costs about two requests per row the first time.
+//! cancelled when their rows leave the view, cached until Reload. One token request covers the
+//! whole view (`prefetch_repository_tokens`), so a screenful costs one request per row plus one.
 //!
 //! It also owns [`Paged`], the page-by-page loading state the repository page shares: rows,
 //! progress, stale rows kept (dimmed) while a reload runs, and the problem that stopped a load.
@@ -113,6 +113,15 @@ impl<H> LockQueue<H> {
             .collect()
     }
 
+    /// Every wanted repository that is not `known` and not being read (without the limit).
+    pub fn pending(&self, known: impl Fn(&RepositoryName) -> bool) -> Vec<RepositoryName> {
+        self.wanted
+            .iter()
+            .filter(|n| !known(n) && !self.in_flight.iter().any(|(f, _)| f == *n))
+            .cloned()
+            .collect()
+    }
+
     /// A read of `name` started; `handle` cancels it.
     pub fn started(&mut self, name: RepositoryName, handle: H) {
         self.in_flight.push((name, handle));
@@ -208,11 +217,29 @@ impl RepositoryLockReader {
         self.timer.try_update_value(|t| *t = handle);
     }
 
+    /// The view has settled: one token request covers every repository it still needs, then
+    /// the reads start (each then finds its token cached).
     fn settle(self) {
         self.timer.try_update_value(|t| *t = None);
-        if self.queue.try_update_value(LockQueue::settle).is_some() {
-            self.pump();
+        if self.queue.try_update_value(LockQueue::settle).is_none() {
+            return;
         }
+        let known = self.known;
+        let needed = self
+            .queue
+            .try_with_value(|q| q.pending(|n| known.with_untracked(|m| m.contains_key(n))))
+            .unwrap_or_default();
+        let Some(client) = self.client.try_get_value() else { return };
+        if needed.len() < 2 {
+            self.pump();
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            // A failure here is not shown: each read then fetches its own token and reports
+            // its own problem.
+            let _ = client.prefetch_repository_tokens(&needed).await;
+            self.pump();
+        });
     }
 
     /// Starts reads while there are free slots and wanted repositories not known.
@@ -801,6 +828,7 @@ mod tests {
             q.started(n, i as u32);
         }
         assert!(q.next(|_| false).is_empty(), "no free slot");
+        assert_eq!(indices(&q.pending(|n| n == &all[9])), [4, 5, 6, 7, 8], "all still to read");
         q.finished(&all[1]);
         // Read (known) repositories are skipped; one slot is free.
         assert_eq!(indices(&q.next(|n| n == &all[1] || n == &all[4])), [5]);

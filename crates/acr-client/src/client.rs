@@ -19,6 +19,9 @@ use std::{
     time::Duration,
 };
 
+/// How many repositories share one access token at most
+/// ([`RegistryClient::prefetch_repository_tokens`]).
+pub const TOKEN_BATCH: usize = 20;
 /// Tuning of a client; the defaults suit a browser console.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -334,8 +337,49 @@ impl RegistryClient {
         Ok(token)
     }
 
+    /// Fetches one access token covering every repository of `repos` that has no fresh token
+    /// and is not being fetched already, with one `/oauth2/token` request naming all their scopes
+    /// (space-separated, as ACR accepts), and caches it for each of them. A page about to read
+    /// many repositories pays one token request instead of one per repository; the granted
+    /// `access` entries still say, per repository, what the user may do. At most
+    /// [`TOKEN_BATCH`] repositories share one token, so its size stays modest. Returns how many
+    /// repositories got the new token.
+    pub async fn prefetch_repository_tokens(
+        &self,
+        repos: &[acr_types::RepositoryName],
+    ) -> Result<usize, ClientError> {
+        let now = self.inner.transport.now_ms();
+        let mut covered = 0;
+        let mut held = Vec::new();
+        for repo in repos {
+            let slot = self.inner.tokens.slot(&Resource::Repository(repo.clone()));
+            // A slot locked elsewhere is being fetched (or used) already: leave it to that.
+            let Some(guard) = slot.try_lock_arc() else { continue };
+            if guard.as_ref().is_some_and(|t| t.is_fresh(now)) {
+                continue;
+            }
+            held.push((Resource::Repository(repo.clone()), guard));
+        }
+        while !held.is_empty() {
+            let rest = held.split_off(held.len().min(TOKEN_BATCH));
+            let scope = held.iter().map(|(r, _)| r.scope()).collect::<Vec<_>>().join(" ");
+            let token = self.fetch_access_token_for(&scope).await?;
+            covered += held.len();
+            for (_, mut guard) in held {
+                *guard = Some(token.clone());
+            }
+            held = rest;
+        }
+        Ok(covered)
+    }
+
     async fn fetch_access_token(&self, resource: &Resource) -> Result<CachedToken, ClientError> {
-        let scope = resource.scope();
+        self.fetch_access_token_for(&resource.scope()).await
+    }
+
+    /// An access token for `scope` (one or more space-separated scopes).
+    async fn fetch_access_token_for(&self, scope: &str) -> Result<CachedToken, ClientError> {
+        let scope = scope.to_owned();
         let service = self.login_server().to_owned();
         let mut renewed_refresh = false;
         loop {

@@ -39,7 +39,7 @@ mod tags;
 pub mod transport;
 
 pub use auth::{Credential, EntraTokenSource, Resource, StaticEntraToken};
-pub use client::{ClientOptions, RegistryClient};
+pub use client::{ClientOptions, RegistryClient, TOKEN_BATCH};
 pub use error::ClientError;
 pub use paging::{collect_all, Page, Pages};
 pub use permissions::Permissions;

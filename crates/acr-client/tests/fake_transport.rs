@@ -514,3 +514,42 @@ fn the_crate_has_no_ui_dependency_outside_its_fetch_transport() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_page_of_repositories_shares_one_token_request() {
+    let t = registry(4500, |req| {
+        let name = req.uri().path().rsplit('/').next().unwrap_or_default().replace("%2F", "/");
+        Ok(json_response(
+            200,
+            &json!({"registry": LOGIN, "imageName": name,
+                "createdTime": "2026-01-01T00:00:00.0000000Z", "lastUpdateTime": "2026-01-01T00:00:00.0000000Z",
+                "manifestCount": 1, "tagCount": 1,
+                "changeableAttributes": {"deleteEnabled": true, "writeEnabled": true, "readEnabled": true, "listEnabled": true}}),
+            &[],
+        ))
+    });
+    let c = client(&t);
+    let repos: Vec<_> =
+        (0..25).map(|i| RepositoryName::new(format!("team/app-{i:02}")).unwrap()).collect();
+    // 25 repositories: two token requests (20 + 5 scopes), one exchange.
+    assert_eq!(c.prefetch_repository_tokens(&repos).await.unwrap(), 25);
+    assert_eq!((count(&t, "/oauth2/exchange"), count(&t, "/oauth2/token")), (1, 2));
+    let scopes: Vec<usize> = t
+        .requests()
+        .iter()
+        .filter(|r| r.uri().path().ends_with("/oauth2/token"))
+        .map(|r| form(r)["scope"].split(' ').count())
+        .collect();
+    assert_eq!(scopes, [acr_client::TOKEN_BATCH, 25 - acr_client::TOKEN_BATCH]);
+    // Reading each of them costs one request and no further token.
+    for r in &repos {
+        c.get_repository_properties(r).await.unwrap();
+        let rights = c.repository_permissions(r).await.unwrap();
+        assert!(rights.read && rights.write && rights.delete, "{r}: {rights:?}");
+    }
+    assert_eq!(count(&t, "/oauth2/token"), 2, "{:#?}", t.request_lines());
+    assert_eq!(count(&t, "GET /registry/prod/acr/v1/team%2Fapp-"), 25);
+    // Fresh tokens are not fetched again.
+    assert_eq!(c.prefetch_repository_tokens(&repos).await.unwrap(), 0);
+    assert_eq!(count(&t, "/oauth2/token"), 2);
+}
