@@ -26,7 +26,7 @@
 //! ```
 
 use crate::{
-    transport::{HttpRequest, HttpResponse, Transport},
+    transport::{BodyLimit, HttpRequest, HttpResponse, Transport},
     ClientError,
 };
 use acr_types::Secret;
@@ -217,16 +217,27 @@ fn config_error(what: &str, value: &str) -> ClientError {
     ClientError::unexpected(format!("the sign-in {what} \"{value}\" is not a valid URL"))
 }
 
-/// Sends `form` to the token endpoint and reads the answer.
+/// The largest token endpoint answer read: Entra's are a few KB (an id token, an access token
+/// and a refresh token).
+pub const TOKEN_ANSWER_LIMIT: usize = 64 * 1024;
+
+/// Sends `form` to the token endpoint and reads the answer (at most [`TOKEN_ANSWER_LIMIT`]).
 async fn token_call(
     transport: &dyn Transport,
     app: &EntraApp,
     form: &[(&str, &str)],
 ) -> Result<EntraTokens, ClientError> {
-    let request = token_request(app, form)?;
+    let mut request = token_request(app, form)?;
+    request.extensions_mut().insert(BodyLimit(TOKEN_ANSWER_LIMIT));
     let response = transport.send(request).await.map_err(|t| ClientError::Network {
         message: format!("the sign-in authority could not be reached ({})", t.message),
     })?;
+    if response.body().len() > TOKEN_ANSWER_LIMIT {
+        return Err(ClientError::unexpected(format!(
+            "the sign-in authority's answer is larger than {} KB and was not read",
+            TOKEN_ANSWER_LIMIT / 1024
+        )));
+    }
     read_tokens(&response, transport.now_ms())
 }
 
@@ -632,6 +643,18 @@ mod tests {
         });
         let e = refresh(&t, &app(), &Secret::new("RT")).await.unwrap_err();
         assert!(matches!(e, ClientError::Unexpected { .. }), "{e:?}");
+
+        // An endless answer is cut at the limit and refused as too large, not parsed.
+        let t = FakeTransport::new(|_| {
+            Ok(http::Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .body(vec![b' '; 10 * 1024 * 1024])
+                .unwrap())
+        });
+        let e = refresh(&t, &app(), &Secret::new("RT")).await.unwrap_err();
+        assert!(e.to_string().contains("larger than 64 KB"), "{e}");
+        assert!(t.requests().iter().all(|r| BodyLimit::of(r) == TOKEN_ANSWER_LIMIT));
     }
 
     #[test]
