@@ -4,6 +4,7 @@
 
 pub mod config_error;
 pub mod home;
+pub mod item;
 pub mod manifest;
 pub mod not_found;
 pub mod repositories;

@@ -2,9 +2,12 @@
 //! (digest, platforms with their own manifests, size, times, media type, its tags), its own lock
 //! flags, the repository's inherited lock, and the manifest's lock panel.
 
-use super::tag::{item_crumbs, manifest_facts, repository_state};
+use super::{
+    item::{item_page, ItemKind},
+    tag::{item_crumbs, manifest_facts, repository_state},
+};
 use crate::{
-    auth::{callback, RequireSignIn},
+    auth::RequireSignIn,
     components::{
         attributes_panel::{AttributesPanel, Fact},
         breadcrumbs::Breadcrumbs,
@@ -15,14 +18,13 @@ use crate::{
     },
     problem::Problem,
     routes::Route,
-    state::{locks::lock_action, registry::use_client},
+    state::locks::lock_action,
 };
 use acr_client::RegistryClient;
 use acr_types::{
     ArtifactRef, ChangeableAttributes, Digest, ManifestAttributesBase, RepositoryName,
 };
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
 /// The manifest page: signed-in content only.
 #[component]
@@ -37,40 +39,24 @@ pub fn ManifestPage() -> impl IntoView {
 /// The page for the manifest in the URL: its client, or the problem that prevents one.
 #[component]
 fn Manifest() -> impl IntoView {
-    let location = use_location();
-    let here = Memo::new(move |_| callback::here(&location.pathname.get(), &location.search.get()));
-    let target = Memo::new(move |previous: Option<&Option<(String, RepositoryName, Digest)>>| {
-        match Route::parse(&here.get()) {
-            Some(Route::Manifest { registry, repo, digest }) => Some((registry, repo, digest)),
-            _ => previous.cloned().flatten(),
-        }
-    });
-    move || {
-        let Some((registry, repo, digest)) = target.get() else {
-            let problem = Problem::new(
+    item_page(ItemKind {
+        heading: "Manifest",
+        parse: |route| match route {
+            Route::Manifest { registry, repo, digest } => Some((registry, repo, digest)),
+            _ => None,
+        },
+        not_named: || {
+            Problem::new(
                 "Not a manifest",
                 "This address does not name a valid repository and digest.",
                 "Go back to the repository and pick a manifest from its list.",
-            );
-            return view! {
-                <div class="page browse-page">
-                    <h1 class="page__title">"Manifest"</h1>
-                    <ErrorView problem />
-                </div>
-            }
-            .into_any();
-        };
-        match use_client(&registry) {
-            Ok(client) => view! { <Loaded client registry repo digest /> }.into_any(),
-            Err(problem) => view! {
-                <div class="page browse-page">
-                    <h1 class="page__title">{[repo.as_str(), "@", digest.short()].concat()}</h1>
-                    <ErrorView problem return_to=here.get_untracked() />
-                </div>
-            }
-            .into_any(),
-        }
-    }
+            )
+        },
+        title: |repo, digest| [repo.as_str(), "@", digest.short()].concat(),
+        loaded: |client, registry, repo, digest| {
+            view! { <Loaded client registry repo digest /> }.into_any()
+        },
+    })
 }
 
 /// The platforms inside a multi-arch manifest, each linking to its own manifest page.

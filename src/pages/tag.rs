@@ -3,8 +3,9 @@
 //! manifest it points to (ACR keeps them separately) with a link to the manifest, the
 //! repository's inherited lock, and the tag's lock panel.
 
+use super::item::{item_page, ItemKind};
 use crate::{
-    auth::{callback, RequireSignIn},
+    auth::RequireSignIn,
     components::{
         attributes_panel::{AttributesPanel, Fact},
         breadcrumbs::Breadcrumbs,
@@ -17,7 +18,7 @@ use crate::{
     },
     problem::Problem,
     routes::{ListOrder, RepoView, Route},
-    state::{locks::lock_action, registry::use_client},
+    state::locks::lock_action,
 };
 use acr_client::RegistryClient;
 use acr_types::{
@@ -25,7 +26,6 @@ use acr_types::{
     TagName,
 };
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
 /// The tag page: signed-in content only.
 #[component]
@@ -67,40 +67,24 @@ pub fn item_crumbs(
 /// The page for the tag in the URL: its client, or the problem that prevents one.
 #[component]
 fn Tag() -> impl IntoView {
-    let location = use_location();
-    let here = Memo::new(move |_| callback::here(&location.pathname.get(), &location.search.get()));
-    let target = Memo::new(move |previous: Option<&Option<(String, RepositoryName, TagName)>>| {
-        match Route::parse(&here.get()) {
-            Some(Route::Tag { registry, repo, tag }) => Some((registry, repo, tag)),
-            _ => previous.cloned().flatten(),
-        }
-    });
-    move || {
-        let Some((registry, repo, tag)) = target.get() else {
-            let problem = Problem::new(
+    item_page(ItemKind {
+        heading: "Tag",
+        parse: |route| match route {
+            Route::Tag { registry, repo, tag } => Some((registry, repo, tag)),
+            _ => None,
+        },
+        not_named: || {
+            Problem::new(
                 "Not a tag",
                 "This address does not name a valid repository and tag.",
                 "Go back to the repository and pick a tag from its list.",
-            );
-            return view! {
-                <div class="page browse-page">
-                    <h1 class="page__title">"Tag"</h1>
-                    <ErrorView problem />
-                </div>
-            }
-            .into_any();
-        };
-        match use_client(&registry) {
-            Ok(client) => view! { <Loaded client registry repo tag /> }.into_any(),
-            Err(problem) => view! {
-                <div class="page browse-page">
-                    <h1 class="page__title">{[repo.as_str(), ":", tag.as_str()].concat()}</h1>
-                    <ErrorView problem return_to=here.get_untracked() />
-                </div>
-            }
-            .into_any(),
-        }
-    }
+            )
+        },
+        title: |repo, tag| [repo.as_str(), ":", tag.as_str()].concat(),
+        loaded: |client, registry, repo, tag| {
+            view! { <Loaded client registry repo tag /> }.into_any()
+        },
+    })
 }
 
 /// A tag and the manifest it points to (or why the manifest could not be read).

@@ -482,3 +482,25 @@ async fn the_repository_list_shows_each_repositorys_own_locks() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_address_naming_no_valid_tag_or_digest_says_so() {
+    let console = start_console().await;
+    let home = console.url("/");
+    let bad_tag = console.url("/r/demo/prod%2Fpayments%2Fapi/tags/-not-a-tag");
+    let bad_digest = console.url("/r/demo/prod%2Fpayments%2Fapi/manifests/sha256:1234");
+    with_browser(move |client| async move {
+        sign_in_as(&client, &home, "admin").await?;
+        for (url, heading, title) in
+            [(&bad_tag, "Tag", "Not a tag"), (&bad_digest, "Manifest", "Not a manifest")]
+        {
+            client.goto(url).await?;
+            wait_heading(&client, heading).await?;
+            let problem =
+                wait_text(&client, "[data-testid=\"error-view\"]", |t| t.contains(title)).await?;
+            assert!(problem.contains("pick a"), "a remedy: {problem}");
+        }
+        Ok(())
+    })
+    .await;
+}
