@@ -8,7 +8,7 @@ use super::{
     format::{human_size, is_multi_arch, media_type_name, platforms, RelativeTime},
     lock_badges::LockBadges,
     repository_list::{filter_key, matches},
-    virtual_list::{Row, VirtualList},
+    virtual_list::{column_headers, Row, VirtualList},
 };
 use crate::routes::Route;
 use acr_types::{ChangeableAttributes, ManifestAttributesBase, RepositoryName};
@@ -139,18 +139,12 @@ pub fn ManifestTable(
             <span role="cell" class="cell cell--locks">{badges}</span>
         }
     };
-    let header = move || {
-        COLUMNS
-            .iter()
-            .map(|c| view! { <span role="columnheader" class="cell">{*c}</span> })
-            .collect_view()
-    };
     view! {
         <VirtualList
             items=rows
             row
             label
-            header=ViewFn::from(header)
+            header=column_headers(&COLUMNS)
             class="manifest-table"
             stale
             focus_rows=true

@@ -8,7 +8,7 @@ use super::{
     format::RelativeTime,
     lock_badges::LockBadges,
     repository_list::{filter_key, highlighted, matches},
-    virtual_list::{Row, VirtualList},
+    virtual_list::{column_headers, Row, VirtualList},
 };
 use crate::routes::Route;
 use acr_types::{
@@ -116,18 +116,12 @@ pub fn TagTable(
             <span role="cell" class="cell cell--locks">{badges}</span>
         }
     };
-    let header = move || {
-        COLUMNS
-            .iter()
-            .map(|c| view! { <span role="columnheader" class="cell">{*c}</span> })
-            .collect_view()
-    };
     view! {
         <VirtualList
             items=rows
             row
             label
-            header=ViewFn::from(header)
+            header=column_headers(&COLUMNS)
             class="tag-table"
             stale
             focus_rows=true

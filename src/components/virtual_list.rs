@@ -116,6 +116,16 @@ fn scroll_instantly(el: &Element, top: f64) {
     }
 }
 
+/// The header row of a table-like virtual list: one `columnheader` cell per name.
+pub fn column_headers(columns: &'static [&'static str]) -> ViewFn {
+    ViewFn::from(move || {
+        columns
+            .iter()
+            .map(|c| view! { <span role="columnheader" class="cell">{*c}</span> })
+            .collect_view()
+    })
+}
+
 /// Focuses row `index` (its `[data-roving]` element, or the row itself) if it is rendered.
 fn focus_row(viewport: &Element, index: usize) {
     let selector = ["[data-index=\"", &index.to_string(), "\"]"].concat();

@@ -436,15 +436,13 @@ async fn repository_row_locks(client: &Client, name: &str) -> Result<String, Cmd
         "//div[contains(@class,'repo-list')]//*[@data-index][.//a[normalize-space(.)='{name}']]\
          //span[contains(@class,'repo-list__locks')]//*[@role='img']"
     );
+    // Found and read in one script run: the row re-renders when its locks arrive.
+    let script = "const r = document.evaluate(arguments[0], document, null, \
+                  XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue; \
+                  return r ? r.getAttribute('aria-label') : null;";
     wait_until(Duration::from_secs(15), || async {
-        match client.find(Locator::XPath(&xpath)).await {
-            Ok(el) => {
-                let label = el.attr("aria-label").await?.unwrap_or_default();
-                Ok((label != "Lock state not read yet").then_some(label))
-            }
-            Err(e) if e.is_no_such_element() || e.is_stale_element_reference() => Ok(None),
-            Err(e) => Err(e),
-        }
+        let label = client.execute(script, vec![serde_json::json!(xpath)]).await?;
+        Ok(label.as_str().filter(|l| *l != "Lock state not read yet").map(str::to_owned))
     })
     .await
 }
