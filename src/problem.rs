@@ -75,6 +75,11 @@ impl From<&ClientError> for Problem {
                 detail,
                 "The registry, or a proxy in front of it, sent far more than a registry answer holds; report it with the time it happened.",
             ),
+            ClientError::Misdirected { .. } => Problem::new(
+                "Not followed",
+                detail,
+                "Nothing was sent there. The registry, or a proxy in front of it, is misconfigured or has been tampered with: tell your administrator, with the time it happened.",
+            ),
             ClientError::Unexpected { .. } => Problem {
                 retry: true,
                 ..Problem::new(
@@ -107,6 +112,7 @@ mod tests {
             ClientError::Throttled { retry_after: None },
             ClientError::Network { message: "offline".into() },
             ClientError::TooLarge { limit: 4 * 1024 * 1024 },
+            ClientError::misdirected("the registry's next-page link points to another origin"),
             ClientError::unexpected("odd"),
         ];
         for e in &errors {
@@ -116,5 +122,8 @@ mod tests {
         }
         assert!(Problem::from(&errors[0]).sign_in);
         assert!(Problem::from(&errors[4]).retry);
+        // Being sent elsewhere is not fixed by trying again: the remedy is the administrator.
+        let misdirected = Problem::from(&errors[7]);
+        assert!(!misdirected.retry && misdirected.remedy.contains("Nothing was sent there"));
     }
 }

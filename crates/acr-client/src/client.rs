@@ -282,14 +282,11 @@ impl RegistryClient {
         }
         let code = error_code(&res);
         Err(match status {
-            s if s.is_redirection() => ClientError::Unexpected {
-                status: Some(s.as_u16()),
-                code: None,
-                message: format!(
-                    "the registry redirected the request for {} elsewhere; redirects are never followed",
-                    op.what
-                ),
-            },
+            s if s.is_redirection() => ClientError::misdirected(format!(
+                "the registry answered {} for {}, redirecting it elsewhere; redirects are never followed",
+                s.as_u16(),
+                op.what
+            )),
             StatusCode::NOT_FOUND => ClientError::NotFound {
                 what: op.what.clone(),
                 code: code.unwrap_or_else(|| "NOT_FOUND".into()),
@@ -734,8 +731,9 @@ pub(crate) mod tests {
                 .unwrap())
         });
         let e = c.get_repository_properties(&repo()).await.unwrap_err();
-        assert!(e.to_string().contains("redirected"), "{e}");
-        assert!(matches!(e, ClientError::Unexpected { status: Some(302), .. }), "{e:?}");
+        assert!(e.to_string().contains("redirecting it elsewhere"), "{e}");
+        assert!(e.to_string().contains("302"), "{e}");
+        assert!(matches!(e, ClientError::Misdirected { .. }), "{e:?}");
         assert!(t.requests().iter().all(|r| r.uri().host() == Some("console.example")));
     }
 

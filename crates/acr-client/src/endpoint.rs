@@ -82,7 +82,7 @@ impl Endpoint {
             return Ok(url.to_owned());
         }
         let refused = || {
-            ClientError::unexpected(format!(
+            ClientError::misdirected(format!(
                 "the registry's {what} points to another origin ({}); it was not followed",
                 crate::redact_query(url)
             ))

@@ -58,8 +58,15 @@ pub enum ClientError {
         /// The largest body accepted, in bytes.
         limit: usize,
     },
-    /// Anything else: an unexpected status, an answer that cannot be read, or a registry that
-    /// points the client at another origin.
+    /// The registry, or something in front of it, pointed the client where it does not go: a
+    /// sign-in `realm` or next-page `Link` on another origin or outside the list, or a
+    /// redirect. Nothing was sent there.
+    #[error("Not followed: {}.", message.trim_end_matches('.'))]
+    Misdirected {
+        /// Where it was pointed, and by what.
+        message: String,
+    },
+    /// Anything else: an unexpected status or an answer that cannot be read.
     #[error("Unexpected answer from the registry: {}.", message.trim_end_matches('.'))]
     Unexpected {
         /// The HTTP status, when there was one.
@@ -72,6 +79,11 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// A [`ClientError::Misdirected`] saying `message`.
+    pub fn misdirected(message: impl Into<String>) -> Self {
+        Self::Misdirected { message: message.into() }
+    }
+
     /// An `Unexpected` error without status or code.
     pub fn unexpected(message: impl Into<String>) -> Self {
         Self::Unexpected { status: None, code: None, message: message.into() }

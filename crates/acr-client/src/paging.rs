@@ -93,7 +93,7 @@ impl RegistryClient {
                             })?;
                             let path = self.inner.endpoint.resolve(&raw, "next-page link")?;
                             if endpoints::list_base(&path) != base {
-                                return Err(ClientError::unexpected(format!(
+                                return Err(ClientError::misdirected(format!(
                                     "the next-page link of {what} leads to another list; it was not followed"
                                 )));
                             }
