@@ -61,7 +61,7 @@ pub enum ClientError {
     /// The registry, or something in front of it, pointed the client where it does not go: a
     /// sign-in `realm` or next-page `Link` on another origin or outside the list, or a
     /// redirect. Nothing was sent there.
-    #[error("Not followed: {}.", message.trim_end_matches('.'))]
+    #[error("The registry pointed elsewhere: {}.", message.trim_end_matches('.'))]
     Misdirected {
         /// Where it was pointed, and by what.
         message: String,
