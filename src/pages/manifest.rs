@@ -3,7 +3,7 @@
 //! flags, the repository's inherited lock, and the manifest's lock panel.
 
 use super::{
-    item::{item_page, ItemKind},
+    item::{item_page, repository_context, ItemKind, RepositoryContext},
     tag::{item_crumbs, manifest_facts, repository_state},
 };
 use crate::{
@@ -117,28 +117,8 @@ fn Loaded(
             }
         }
     });
-    let repository = LocalResource::new({
-        let (client, repo) = (client.clone(), repo.clone());
-        move || {
-            reload.track();
-            let (client, repo) = (client.clone(), repo.clone());
-            async move { client.get_repository_properties(&repo).await.map_err(Problem::from) }
-        }
-    });
-    let permissions = LocalResource::new({
-        let (client, repo) = (client.clone(), repo.clone());
-        move || {
-            let (client, repo) = (client.clone(), repo.clone());
-            async move { client.repository_permissions(&repo).await.map_err(Problem::from) }
-        }
-    });
-    let inherited = Signal::derive(move || {
-        repository.get().and_then(|r| r.ok()).map(|r| r.changeable_attributes)
-    });
-    let can_write =
-        Signal::derive(move || permissions.get().and_then(|p| p.ok()).is_some_and(|p| p.write));
-    // Until the permissions are read, the panel neither offers switches nor says read-only.
-    let checking_access = Signal::derive(move || permissions.get().is_none());
+    let RepositoryContext { inherited, can_write, checking_access } =
+        repository_context(&client, &repo, reload);
     let target = ArtifactRef::Manifest(repo.clone(), digest.clone());
     let action = lock_action(client, target.clone());
     let saved = RwSignal::new(None::<ChangeableAttributes>);
