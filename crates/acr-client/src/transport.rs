@@ -18,6 +18,16 @@ pub type HttpRequest = http::Request<Vec<u8>>;
 /// A response as the transport returns it.
 pub type HttpResponse = http::Response<Vec<u8>>;
 
+/// The response headers the client reads. A transport may hand over only these: the browser's
+/// transport does, because turning arbitrary header names into `http` values costs the wasm
+/// bundle a generic header-name parser (about 17 KB) for headers nobody reads.
+pub const RESPONSE_HEADERS: [http::HeaderName; 4] = [
+    http::header::WWW_AUTHENTICATE,
+    http::header::RETRY_AFTER,
+    http::header::LINK,
+    http::header::CONTENT_TYPE,
+];
+
 /// Largest response body a transport reads when the request names no [`BodyLimit`].
 pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
 

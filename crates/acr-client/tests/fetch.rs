@@ -16,6 +16,10 @@ async fn fetches_for_real() {
     let res = FetchTransport.send(req).await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(!res.body().is_empty());
+    // The headers the client reads come through (Link, Retry-After and WWW-Authenticate are
+    // covered against the emulator by the console's browser journeys).
+    let content_type = res.headers().get(http::header::CONTENT_TYPE).expect("content-type");
+    assert!(content_type.to_str().unwrap().starts_with("text/html"), "{content_type:?}");
     let missing =
         http::Request::get(format!("{origin}/no-such-file-here")).body(Vec::new()).unwrap();
     assert_eq!(FetchTransport.send(missing).await.unwrap().status(), 404);

@@ -68,8 +68,11 @@ impl Transport for FetchTransport {
                     .map_err(|e| TransportError::new(e.to_string()));
             }
             let mut out = http::Response::builder().status(res.status());
-            for (k, v) in res.headers().entries() {
-                out = out.header(k, v);
+            let headers = res.headers();
+            for name in super::RESPONSE_HEADERS {
+                if let Some(v) = headers.get(name.as_str()) {
+                    out = out.header(name, v);
+                }
             }
             let bytes = read_body(&res, limit).await?;
             // A body cut at the limit leaves the rest unread: the guard aborts the request.
