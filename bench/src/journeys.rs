@@ -43,6 +43,15 @@ fn resources_with(part: &str) -> String {
     )
 }
 
+/// `[bytes, files]`: what the document and the console's own files (not registry or token calls)
+/// took from the network on this navigation.
+const APP_TRANSFER: &str = "(() => { \
+    const nav = performance.getEntriesByType('navigation')[0]; \
+    const own = performance.getEntriesByType('resource') \
+        .filter(e => /\\.(wasm|js|css|svg)$|\\/config\\.json$/.test(new URL(e.name).pathname)); \
+    return [nav.transferSize + own.reduce((sum, e) => sum + e.transferSize, 0), own.length + 1]; \
+})()";
+
 fn number(v: &Value, what: &str) -> Result<f64, String> {
     v.as_f64().ok_or_else(|| format!("{what}: expected a number, got {v}"))
 }
@@ -95,6 +104,12 @@ pub struct ListRun {
     pub complete: f64,
     /// `/_catalog` requests (Resource Timing).
     pub catalog_requests: f64,
+    /// Bytes the page itself took from the network on this (repeat) visit: the document plus
+    /// every script, wasm, stylesheet, icon and `config.json` (Resource Timing `transferSize`:
+    /// 0 for what came from the browser's cache).
+    pub app_transfer: f64,
+    /// How many of those files were requested at all.
+    pub app_files: f64,
     /// Token requests (`/oauth2/exchange` + `/oauth2/token`, the emulator's counters).
     pub token_requests: f64,
     /// Used JS heap after a garbage collection, bytes.
@@ -142,7 +157,7 @@ pub async fn repository_list(
     let marks = eval(
         client,
         &format!(
-            "[{}, {}, {}, (document.querySelector('.load-progress__text') || {{}}).textContent || '']",
+            "[{}, {}, {}, (document.querySelector('.load-progress__text') || {{}}).textContent || '', {APP_TRANSFER}]",
             entry_time("repos:first-rows", 0),
             entry_time("repos:complete", 0),
             resources_with("/_catalog"),
@@ -154,6 +169,8 @@ pub async fn repository_list(
         complete: number(&marks[1], "repos:complete")?,
         catalog_requests: number(&marks[2], "catalog requests")?,
         status: marks[3].as_str().unwrap_or_default().trim().to_owned(),
+        app_transfer: number(&marks[4][0], "app transfer")?,
+        app_files: number(&marks[4][1], "app files")?,
         ..ListRun::default()
     };
     let stats = emulator.state.stats.to_json();

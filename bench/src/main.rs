@@ -206,6 +206,21 @@ async fn journeys_at(
     let of_tags = |f: &dyn Fn(&journeys::TagsRun) -> f64| tags.iter().map(f).collect::<Vec<_>>();
     let mut out = Vec::new();
 
+    let mut f = Figure::new(
+        "bundle.repeat_visit",
+        "1. repeat visit: the app's bytes from the network",
+        l,
+        Unit::Kilobytes,
+        Stat::Median,
+    );
+    f.samples = of(&|r| r.app_transfer);
+    f.note = format!(
+        "Resource Timing transferSize of the document, scripts, wasm, css, icon and config.json \
+         ({:?} files); hashed files come from the cache",
+        stats::max(&of(&|r| r.app_files)).unwrap_or_default()
+    );
+    out.push(f);
+
     let mut f =
         Figure::new("list.first_rows", "2. list: first rows painted", l, Unit::Ms, Stat::Median);
     if latency == 0 {
