@@ -1,14 +1,20 @@
 //! The shell the tag and manifest pages share: the item the URL names (the last valid one is
 //! kept while the route moves away, so the page does not flash a problem on the way out), the
-//! registry's client for it, and the problems shown when either is missing; plus what both
-//! pages read of the repository around the item (its inherited lock, the user's rights).
+//! registry's client for it, and the problems shown when either is missing; once there is a
+//! client, the frame around the item ([`item_frame`]: loading, retry, breadcrumbs, heading, the
+//! lock panel and its last answer) and what both read of the repository around the item (its
+//! inherited lock, the user's rights).
 
 use crate::{
-    auth::callback, components::error_view::ErrorView, problem::Problem, routes::Route,
-    state::registry::use_client,
+    auth::callback,
+    components::{breadcrumbs::Breadcrumbs, error_view::ErrorView, lock_panel::LockPanel},
+    problem::Problem,
+    routes::{ListOrder, RepoView, Route},
+    state::{locks::lock_action, registry::use_client},
 };
 use acr_client::RegistryClient;
-use acr_types::{ChangeableAttributes, RepositoryName};
+use acr_types::{ArtifactRef, ChangeableAttributes, RepositoryName};
+use futures_util::future::LocalBoxFuture;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -103,4 +109,145 @@ pub fn repository_context(
         }),
         checking_access: Signal::derive(move || permissions.get().is_none()),
     }
+}
+
+/// An item page once its registry's client exists: what differs between a tag and a manifest.
+pub struct ItemFrame<I, T> {
+    /// The registry's client.
+    pub client: RegistryClient,
+    /// The registry's configured name.
+    pub registry: String,
+    /// The repository the item is in.
+    pub repo: RepositoryName,
+    /// The item: a tag name or a digest.
+    pub item: I,
+    /// The lock target the item's panel changes.
+    pub target: ArtifactRef,
+    /// The kind of item, above the heading ("Tag").
+    pub eyebrow: &'static str,
+    /// The page's `data-testid`.
+    pub test_id: &'static str,
+    /// The heading: `repo:tag` or `repo@sha256:…` (short).
+    pub title: String,
+    /// The item's breadcrumb: the tag, or the short digest.
+    pub crumb: String,
+    /// This page's console path (to come back to after signing in).
+    pub here: String,
+    /// The status line while the item is read.
+    pub loading: &'static str,
+    /// Reads the item (again on "Try again" and after a change elsewhere).
+    pub load: fn(RegistryClient, RepositoryName, I) -> LocalBoxFuture<'static, Result<T, Problem>>,
+    /// The item's own flags as read.
+    pub own: fn(&T) -> ChangeableAttributes,
+    /// The page's content once the item is read.
+    pub body: fn(T, Shown) -> AnyView,
+}
+
+/// What an item page's content is given besides its item.
+pub struct Shown {
+    /// The registry's configured name.
+    pub registry: String,
+    /// The repository the item is in.
+    pub repo: RepositoryName,
+    /// The item's own flags: as read, or as the registry answered the panel's last change.
+    pub own: Signal<ChangeableAttributes>,
+    /// The repository's flags, which the item inherits (`None` until read).
+    pub inherited: Signal<Option<ChangeableAttributes>>,
+    /// The item's lock panel, for the attributes card's aside.
+    pub panel: ViewFn,
+}
+
+/// The item page around `frame`'s content: breadcrumbs and heading, the item read (with a
+/// status line meanwhile and a problem with "Try again" when it fails), the repository context
+/// and the lock panel, whose answers replace the flags as read until the next reload.
+pub fn item_frame<I, T>(frame: ItemFrame<I, T>) -> impl IntoView
+where
+    I: Clone + 'static,
+    T: Clone + 'static,
+{
+    let ItemFrame { client, registry, repo, item, target, here, load, own, body, .. } = frame;
+    let reload = RwSignal::new(0_u64);
+    let data = LocalResource::new({
+        let (client, repo) = (client.clone(), repo.clone());
+        move || {
+            reload.track();
+            load(client.clone(), repo.clone(), item.clone())
+        }
+    });
+    let RepositoryContext { inherited, can_write, checking_access } =
+        repository_context(&client, &repo, reload);
+    let action = lock_action(client, target.clone());
+    let saved = RwSignal::new(None::<ChangeableAttributes>);
+    Effect::watch(move || reload.get(), move |_, _, _| saved.set(None), false);
+    let crumbs = item_crumbs(&registry, &repo, (frame.crumb, here.clone()));
+    let loading = frame.loading;
+    let content = move || {
+        let here = here.clone();
+        match data.get() {
+            None => view! { <p class="card loading-note" role="status">{loading}</p> }.into_any(),
+            Some(Err(p)) => view! {
+                <ErrorView problem=p on_retry=move |_| reload.update(|n| *n += 1) return_to=here />
+            }
+            .into_any(),
+            Some(Ok(value)) => {
+                let as_read = own(&value);
+                let own = Signal::derive(move || saved.get().unwrap_or_else(|| as_read.clone()));
+                let (target, panel_registry) = (target.clone(), registry.clone());
+                let panel = ViewFn::from(move || {
+                    view! {
+                        <LockPanel
+                            target=target.clone()
+                            attributes=own
+                            can_write
+                            checking_access
+                            inherited
+                            action
+                            on_changed=move |now: ChangeableAttributes| saved.set(Some(now))
+                            registry=panel_registry.clone()
+                        />
+                    }
+                });
+                let shown =
+                    Shown { registry: registry.clone(), repo: repo.clone(), own, inherited, panel };
+                body(value, shown)
+            }
+        }
+    };
+    view! {
+        <div class="page browse-page" data-testid=frame.test_id>
+            <Breadcrumbs crumbs />
+            <header class="page-head">
+                <p class="page__eyebrow">{frame.eyebrow}</p>
+                <h1 class="page__title page__title--name">{frame.title}</h1>
+            </header>
+            {content}
+        </div>
+    }
+}
+
+/// The breadcrumb trail of an item page: registry › repository › item.
+pub fn item_crumbs(
+    registry: &str,
+    repo: &RepositoryName,
+    item: (String, String),
+) -> Vec<(String, String)> {
+    vec![
+        ("Registries".to_owned(), Route::Home.href()),
+        (
+            registry.to_owned(),
+            Route::Repositories { registry: registry.to_owned(), filter: String::new() }.href(),
+        ),
+        (
+            repo.to_string(),
+            Route::Repository {
+                registry: registry.to_owned(),
+                repo: repo.clone(),
+                view: RepoView::Tags,
+                filter: String::new(),
+                order: ListOrder::default(),
+            }
+            .href(),
+        ),
+        item,
+    ]
 }

@@ -3,22 +3,18 @@
 //! manifest it points to (ACR keeps them separately) with a link to the manifest, the
 //! repository's inherited lock, and the tag's lock panel.
 
-use super::item::{item_page, repository_context, ItemKind, RepositoryContext};
+use super::item::{item_frame, item_page, ItemFrame, ItemKind, Shown};
 use crate::{
     auth::RequireSignIn,
     components::{
         attributes_panel::{AttributesPanel, Fact},
-        breadcrumbs::Breadcrumbs,
         digest::DigestText,
-        error_view::ErrorView,
         format::{human_size, media_type_name, RelativeTime},
         lock_badges::{any_off, LockBadges, LOCKED_BY_REPOSITORY},
-        lock_panel::LockPanel,
         manifest_table::platform_cell,
     },
     problem::Problem,
-    routes::{ListOrder, RepoView, Route},
-    state::locks::lock_action,
+    routes::Route,
 };
 use acr_client::RegistryClient;
 use acr_types::{
@@ -35,33 +31,6 @@ pub fn TagPage() -> impl IntoView {
             <Tag />
         </RequireSignIn>
     }
-}
-
-/// The breadcrumb trail of an item page: registry › repository › item.
-pub fn item_crumbs(
-    registry: &str,
-    repo: &RepositoryName,
-    item: (String, String),
-) -> Vec<(String, String)> {
-    vec![
-        ("Registries".to_owned(), Route::Home.href()),
-        (
-            registry.to_owned(),
-            Route::Repositories { registry: registry.to_owned(), filter: String::new() }.href(),
-        ),
-        (
-            repo.to_string(),
-            Route::Repository {
-                registry: registry.to_owned(),
-                repo: repo.clone(),
-                view: RepoView::Tags,
-                filter: String::new(),
-                order: ListOrder::default(),
-            }
-            .href(),
-        ),
-        item,
-    ]
 }
 
 /// The page for the tag in the URL: its client, or the problem that prevents one.
@@ -102,103 +71,64 @@ fn Loaded(
     repo: RepositoryName,
     tag: TagName,
 ) -> impl IntoView {
-    let reload = RwSignal::new(0_u64);
-    let data = LocalResource::new({
-        let (client, repo, tag) = (client.clone(), repo.clone(), tag.clone());
-        move || {
-            reload.track();
-            let (client, repo, tag) = (client.clone(), repo.clone(), tag.clone());
-            async move {
+    let here =
+        Route::Tag { registry: registry.clone(), repo: repo.clone(), tag: tag.clone() }.href();
+    item_frame(ItemFrame {
+        target: ArtifactRef::Tag(repo.clone(), tag.clone()),
+        eyebrow: "Tag",
+        test_id: "tag-page",
+        title: [repo.as_str(), ":", tag.as_str()].concat(),
+        crumb: tag.to_string(),
+        here,
+        loading: "Loading the tag…",
+        load: |client, repo, tag| {
+            Box::pin(async move {
                 let tag = client.get_tag_properties(&repo, &tag).await.map_err(Problem::from)?.tag;
                 let manifest = client
                     .get_manifest_properties(&repo, &tag.digest)
                     .await
                     .map(|m| m.manifest)
                     .map_err(Problem::from);
-                Ok::<_, Problem>(TagAndManifest { tag, manifest })
-            }
-        }
-    });
-    let RepositoryContext { inherited, can_write, checking_access } =
-        repository_context(&client, &repo, reload);
-    let target = ArtifactRef::Tag(repo.clone(), tag.clone());
-    let action = lock_action(client, target.clone());
-    let saved = RwSignal::new(None::<ChangeableAttributes>);
-    Effect::watch(move || reload.get(), move |_, _, _| saved.set(None), false);
+                Ok(TagAndManifest { tag, manifest })
+            })
+        },
+        own: |t| t.tag.changeable_attributes.clone(),
+        body: tag_body,
+        client,
+        registry,
+        repo,
+        item: tag,
+    })
+}
 
-    let title = [repo.as_str(), ":", tag.as_str()].concat();
-    let here =
-        Route::Tag { registry: registry.clone(), repo: repo.clone(), tag: tag.clone() }.href();
-    let crumbs = item_crumbs(&registry, &repo, (tag.to_string(), here.clone()));
-    let body = move || {
-        let here = here.clone();
-        match data.get() {
-            None => view! { <p class="card loading-note" role="status">"Loading the tag…"</p> }
-                .into_any(),
-            Some(Err(p)) => view! {
-                <ErrorView problem=p on_retry=move |_| reload.update(|n| *n += 1) return_to=here />
-            }
-            .into_any(),
-            Some(Ok(TagAndManifest { tag: t, manifest })) => {
-                let own = Signal::derive({
-                    let loaded = t.changeable_attributes.clone();
-                    move || saved.get().unwrap_or_else(|| loaded.clone())
-                });
-                let (registry, repo, target) = (registry.clone(), repo.clone(), target.clone());
-                let manifest_href = Route::Manifest {
-                    registry: registry.clone(),
-                    repo: repo.clone(),
-                    digest: t.digest.clone(),
-                }
-                .href();
-                let panel_registry = registry.clone();
-                let aside = ViewFn::from(move || {
-                    view! {
-                        <LockPanel
-                            target=target.clone()
-                            attributes=own
-                            can_write
-                            checking_access
-                            inherited
-                            action
-                            on_changed=move |now: ChangeableAttributes| saved.set(Some(now))
-                            registry=panel_registry.clone()
-                        />
-                    }
-                });
-                let manifest_flags =
-                    manifest.as_ref().ok().map(|m| m.changeable_attributes.clone());
-                let facts = manifest_facts(&registry, &repo, manifest.clone(), Some(&t.name));
-                view! {
-                    <LockStates own manifest=manifest_flags manifest_href=manifest_href.clone() inherited />
-                    <AttributesPanel title="Tag" aside>
-                        <Fact label="Digest">
-                            <DigestText digest=t.digest.clone() href=manifest_href full=true />
-                        </Fact>
-                        <Fact label="Tag created">
-                            <RelativeTime time=t.created_time.clone() />
-                        </Fact>
-                        <Fact label="Tag updated">
-                            <RelativeTime time=t.last_update_time.clone() />
-                        </Fact>
-                        {t.signed.map(|s| view! { <Fact label="Signed">{if s { "Yes" } else { "No" }}</Fact> })}
-                        {facts}
-                    </AttributesPanel>
-                }
-                .into_any()
-            }
-        }
-    };
-    view! {
-        <div class="page browse-page" data-testid="tag-page">
-            <Breadcrumbs crumbs />
-            <header class="page-head">
-                <p class="page__eyebrow">"Tag"</p>
-                <h1 class="page__title page__title--name">{title}</h1>
-            </header>
-            {body}
-        </div>
+/// The tag page's content: its lock state beside its manifest's, and its facts.
+fn tag_body(TagAndManifest { tag: t, manifest }: TagAndManifest, shown: Shown) -> AnyView {
+    let Shown { registry, repo, own, inherited, panel } = shown;
+    let manifest_href = Route::Manifest {
+        registry: registry.clone(),
+        repo: repo.clone(),
+        digest: t.digest.clone(),
     }
+    .href();
+    let manifest_flags = manifest.as_ref().ok().map(|m| m.changeable_attributes.clone());
+    let facts = manifest_facts(&registry, &repo, manifest, Some(&t.name));
+    view! {
+        <LockStates own manifest=manifest_flags manifest_href=manifest_href.clone() inherited />
+        <AttributesPanel title="Tag" aside=panel>
+            <Fact label="Digest">
+                <DigestText digest=t.digest.clone() href=manifest_href full=true />
+            </Fact>
+            <Fact label="Tag created">
+                <RelativeTime time=t.created_time.clone() />
+            </Fact>
+            <Fact label="Tag updated">
+                <RelativeTime time=t.last_update_time.clone() />
+            </Fact>
+            {t.signed.map(|s| view! { <Fact label="Signed">{if s { "Yes" } else { "No" }}</Fact> })}
+            {facts}
+        </AttributesPanel>
+    }
+    .into_any()
 }
 
 /// The facts a tag page and a manifest page share: platforms, size, media type, the manifest's
