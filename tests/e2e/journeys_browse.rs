@@ -301,6 +301,26 @@ async fn browse_the_demo_registry_as_admin() {
                 && crumbs.contains("1.4.2"),
             "{crumbs}"
         );
+        // The platforms fact wraps between platforms, never inside one: each platform's text
+        // lies on a single line (a name broken across lines has two client rects).
+        let lines = client
+            .execute(
+                "const el = document.querySelector('.facts .platforms__list'); \
+                 const node = [...el.childNodes].find(n => n.nodeType === 3); \
+                 let from = 0; \
+                 return node.textContent.split(', ').map(p => { \
+                   const at = node.textContent.indexOf(p, from); from = at + p.length; \
+                   const r = document.createRange(); r.setStart(node, at); r.setEnd(node, from); \
+                   return [p, r.getClientRects().length]; });",
+                vec![],
+            )
+            .await?;
+        let lines: Vec<(String, usize)> = serde_json::from_value(lines)?;
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines.iter().all(|(_, rects)| *rects == 1),
+            "a platform broken across lines: {lines:?}"
+        );
         shoot(&client, "browse-tag").await?;
 
         // The manifest page, from the tag page's link.
