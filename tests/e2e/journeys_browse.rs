@@ -6,7 +6,9 @@
 
 use crate::{
     cdp::ColorScheme,
-    harness::{emulate_color_scheme, screenshot, start_console, start_console_with, with_browser},
+    harness::{
+        emulate_color_scheme, screenshot, start_console, start_console_with, with_browser, Outcome,
+    },
     pages::{sign_in_as, wait_until},
 };
 use fantoccini::{
@@ -189,6 +191,7 @@ async fn browse_the_demo_registry_as_admin() {
         .await?;
         assert_eq!(rendered_rows(&client).await?.len(), 3);
         shoot(&client, "browse-repositories-filtered").await?;
+        assert_rows_hold_their_cells(&client).await?;
 
         // prod/payments/api: 1.4.2 shows its own lock AND its manifest's.
         let link =
@@ -206,6 +209,7 @@ async fn browse_the_demo_registry_as_admin() {
         assert_eq!(open, "Tag: unlocked; manifest: unlocked");
         scroll_to(&client, ".list-card").await?;
         shoot(&client, "browse-repository-tags").await?;
+        assert_rows_hold_their_cells(&client).await?;
 
         // The manifests view: a multi-arch list with its platforms.
         let manifests = client
@@ -227,6 +231,7 @@ async fn browse_the_demo_registry_as_admin() {
         assert!(current.text().await?.starts_with("Manifests"));
         scroll_to(&client, ".list-card").await?;
         shoot(&client, "browse-repository-manifests").await?;
+        assert_rows_hold_their_cells(&client).await?;
 
         // Back and forward move between the views.
         client.back().await?;
@@ -348,6 +353,7 @@ async fn browse_the_demo_registry_as_admin() {
         shoot(&client, "browse-repository-phone").await?;
         scroll_to(&client, ".list-card").await?;
         shoot(&client, "browse-repository-phone-tags").await?;
+        assert_rows_hold_their_cells(&client).await?;
         let manifests =
             client.find(Locator::Css("a.view-switch__link[href*=\"view=manifests\"]")).await?;
         click(&client, manifests).await?;
@@ -359,6 +365,7 @@ async fn browse_the_demo_registry_as_admin() {
             .await?;
         scroll_to(&client, ".list-card").await?;
         shoot(&client, "browse-repository-phone-manifests").await?;
+        assert_rows_hold_their_cells(&client).await?;
         client.set_window_size(1280, 900).await?;
         Ok(())
     })
@@ -420,6 +427,7 @@ async fn ten_thousand_repositories_load_completely_with_few_rows_in_the_dom() {
         assert!(!rows.is_empty() && rows.len() < 100, "{} rows rendered", rows.len());
         assert_eq!(rows[0].attr("aria-setsize").await?.as_deref(), Some("10001"));
         shoot(&client, "browse-repositories-10k").await?;
+        assert_rows_hold_their_cells(&client).await?;
 
         // Keyboard: arrows move through the rows; End reaches the last one, which scrolls in.
         client.execute("document.querySelector('[data-index=\"0\"] a').focus();", vec![]).await?;
@@ -496,6 +504,13 @@ async fn the_repository_list_shows_each_repositorys_own_locks() {
         type_into(&client, "#repo-filter", "base/").await?;
         assert_eq!(repository_row_locks(&client, "base/debian").await?, expected[0].1);
         shoot(&client, "browse-repositories-locks").await?;
+        assert_rows_hold_their_cells(&client).await?;
+        // At phone width, with every repository in a namespace listed.
+        type_into(&client, "#repo-filter", "/").await?;
+        client.set_window_size(390, 844).await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        shoot(&client, "browse-repositories-locks-phone").await?;
+        assert_rows_hold_their_cells(&client).await?;
         Ok(())
     })
     .await;
@@ -521,4 +536,26 @@ async fn an_address_naming_no_valid_tag_or_digest_says_so() {
         Ok(())
     })
     .await;
+}
+
+/// Every cell of every list row in the DOM lies inside its row (a fixed-height row whose content
+/// does not fit spills over the next one), and every Copy button inside its cell (not cut off).
+async fn assert_rows_hold_their_cells(client: &Client) -> Outcome {
+    let script = "const out = []; \
+        const inside = (a, b) => a.left >= b.left - 1 && a.right <= b.right + 1 \
+            && a.top >= b.top - 1 && a.bottom <= b.bottom + 1; \
+        for (const row of document.querySelectorAll('.vlist__row')) { \
+          const r = row.getBoundingClientRect(); \
+          for (const cell of row.querySelectorAll('[role=cell]')) { \
+            const c = cell.getBoundingClientRect(); \
+            if (c.height > 0 && !inside(c, r)) out.push(`${cell.className} spills out of row: ${row.textContent.slice(0, 40)}`); \
+            for (const b of cell.querySelectorAll('.digest__copy')) { \
+              if (!inside(b.getBoundingClientRect(), c)) out.push(`Copy cut off in ${row.textContent.slice(0, 40)}`); \
+            } \
+          } \
+        } \
+        return out;";
+    let problems: Vec<String> = serde_json::from_value(client.execute(script, vec![]).await?)?;
+    assert!(problems.is_empty(), "{problems:#?}");
+    Ok(())
 }
