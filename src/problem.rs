@@ -37,7 +37,22 @@ impl Problem {
 
 impl From<&ClientError> for Problem {
     fn from(e: &ClientError) -> Self {
-        let detail = e.to_string();
+        // The title already names the kind of problem: the detail does not repeat it
+        // ("Not found" over "Not found: prod/api:1 does not exist …").
+        let detail = match e {
+            ClientError::NotFound { what, .. } => {
+                [what.as_str(), " does not exist in this registry."].concat()
+            }
+            ClientError::PermissionDenied { action, resource } => {
+                ["Your account may not ", action, " on ", resource, "."].concat()
+            }
+            ClientError::Disallowed { what } => {
+                [what.as_str(), " is locked against this operation."].concat()
+            }
+            ClientError::SignInRequired { reason } => sentence(reason),
+            ClientError::Unexpected { message, .. } => sentence(message),
+            _ => e.to_string(),
+        };
         match e {
             ClientError::SignInRequired { .. } => Problem {
                 sign_in: true,
@@ -92,6 +107,14 @@ impl From<&ClientError> for Problem {
     }
 }
 
+/// `text` as a sentence: a capital first letter and a full stop.
+fn sentence(text: &str) -> String {
+    let text = text.trim().trim_end_matches('.');
+    let mut chars = text.chars();
+    let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    [first.as_str(), chars.as_str(), "."].concat()
+}
+
 impl From<ClientError> for Problem {
     fn from(e: ClientError) -> Self {
         Problem::from(&e)
@@ -118,8 +141,20 @@ mod tests {
         for e in &errors {
             let p = Problem::from(e);
             assert!(!p.title.is_empty() && !p.remedy.is_empty(), "{e:?}");
-            assert_eq!(p.detail, e.to_string());
+            // The detail is the error's own sentence, without a prefix that repeats the title.
+            let said = e.to_string().to_lowercase();
+            let detail = p.detail.to_lowercase();
+            assert!(
+                said.trim_end_matches('.').ends_with(detail.trim_end_matches('.')),
+                "{said} / {detail}"
+            );
+            assert!(!p.detail.starts_with(&p.title), "{} repeats its title", p.detail);
         }
+        assert_eq!(
+            Problem::from(&errors[2]).detail,
+            "a:1 does not exist in this registry.",
+            "the title says 'Not found' already"
+        );
         assert!(Problem::from(&errors[0]).sign_in);
         assert!(Problem::from(&errors[4]).retry);
         // Being sent elsewhere is not fixed by trying again: the remedy is the administrator.
