@@ -53,6 +53,8 @@ struct Journey {
     rule: MakeRule,
     expect: Expect,
     max_hits: Option<usize>,
+    /// Text the page shows besides the error view (e.g. the rows kept).
+    also: &'static [&'static str],
 }
 
 impl Journey {
@@ -62,7 +64,13 @@ impl Journey {
         expect: Expect,
         rule: impl FnOnce(&str, &str) -> Rule + Send + 'static,
     ) -> Self {
-        Self { name, page, rule: Box::new(rule), expect, max_hits: None }
+        Self { name, page, rule: Box::new(rule), expect, max_hits: None, also: &[] }
+    }
+
+    /// The page also shows every one of `words` outside the error view.
+    fn also_shown(mut self, words: &'static [&'static str]) -> Self {
+        self.also = words;
+        self
     }
 
     /// The rule may fire at most `n` times, however long the page is left open.
@@ -104,6 +112,15 @@ impl Journey {
                     text
                 }
             };
+            if !self.also.is_empty() {
+                let also = self.also;
+                wait_until(SETTLE, || async {
+                    let main = main_text(&client).await?;
+                    Ok(also.iter().all(|w| main.contains(w)).then_some(()))
+                })
+                .await
+                .map_err(|e| format!("{}: the page never showed {also:?}: {e}", self.name))?;
+            }
             assert!(
                 !shown.chars().any(|c| c.is_control() && c != '\n'),
                 "{}: {shown:?}",
@@ -518,7 +535,7 @@ async fn pages_cycling_back_to_the_first_are_stopped() {
     Journey::new(
         "pages-cycle",
         REPOSITORIES,
-        Expect::Problem(&["Unexpected answer", "same next page"]),
+        Expect::Problem(&["Unexpected answer", "same next page", "after 3 items"]),
         |_, _| {
             on_get(CATALOG, |a| {
                 // first → last=a → last=b → first → …, each link dressed differently.
@@ -534,6 +551,8 @@ async fn pages_cycling_back_to_the_first_are_stopped() {
         },
     )
     .at_most(3)
+    // The third page is kept (only its link is refused): the rows and the count agree.
+    .also_shown(&["only 3 repositories loaded"])
     .run()
     .await;
 }

@@ -33,6 +33,8 @@ struct Cursor {
     /// Pages received.
     pages: usize,
     loaded: usize,
+    /// Why the list stops after the page just yielded (its items are kept).
+    failure: Option<ClientError>,
     done: bool,
 }
 
@@ -67,12 +69,17 @@ impl RegistryClient {
         let base = endpoints::list_base(&first);
         let max_pages = self.options().max_pages.max(1);
         let seen = HashSet::from([page_key(&first)]);
-        let cursor = Cursor { next: Some(first), seen, pages: 0, loaded: 0, done: false };
+        let cursor =
+            Cursor { next: Some(first), seen, pages: 0, loaded: 0, failure: None, done: false };
         stream::unfold(cursor, move |mut c| {
             let (resource, what, base) = (resource.clone(), what.clone(), base.clone());
             async move {
                 if c.done {
                     return None;
+                }
+                if let Some(e) = c.failure.take() {
+                    c.done = true;
+                    return Some((Err(e), c));
                 }
                 let path = c.next.take()?;
                 let op = Op {
@@ -118,11 +125,13 @@ impl RegistryClient {
                             )),
                             _ => None,
                         };
-                        if let Some(message) = refused {
-                            c.done = true;
-                            return Some((Err(ClientError::unexpected(message)), c));
-                        }
                         c.loaded += items.len();
+                        if let Some(message) = refused {
+                            // This page is good; only its link is not followed. Its items are
+                            // yielded, then the error ends the list.
+                            c.failure = Some(ClientError::unexpected(message));
+                            return Some((Ok(Page { items, loaded: c.loaded, more: true }), c));
+                        }
                         c.next = next;
                         let page = Page { items, loaded: c.loaded, more: c.next.is_some() };
                         Some((Ok(page), c))
@@ -219,6 +228,35 @@ mod endless {
             list_error(ClientOptions::default(), |call| next("a", &format!("&junk={call}"))).await;
         assert!(e.contains("same next page"), "{e}");
         assert_eq!(pages, 2);
+    }
+
+    #[tokio::test]
+    async fn the_page_whose_link_is_refused_is_kept_before_the_error() {
+        use futures_util::StreamExt;
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = calls.clone();
+        let (c, _) = client(ClientOptions::default(), move |_| {
+            let call = counted.fetch_add(1, Ordering::Relaxed);
+            let (tag, link) = match call {
+                0 => ("a", next("a", "")),
+                // Back to the first page.
+                _ => ("b", "</acr/v1/prod%2Fapi/_tags?n=1>; rel=\"next\"".to_owned()),
+            };
+            let body = serde_json::json!({"registry": "prod.azurecr.io", "imageName": "prod/api",
+                "tags": [{"name": tag, "digest": format!("sha256:{}", "0".repeat(64)),
+                    "createdTime": "2024-01-01T00:00:00Z", "lastUpdateTime": "2024-01-01T00:00:00Z",
+                    "signed": false, "changeableAttributes": {"deleteEnabled": true,
+                    "writeEnabled": true, "readEnabled": true, "listEnabled": true}}]});
+            Ok(crate::transport::fake::json_response(200, &body, &[("link", &link)]))
+        });
+        let repo = acr_types::RepositoryName::new("prod/api").unwrap();
+        let got: Vec<_> = c.list_tags(&repo, OrderBy::None).collect().await;
+        assert_eq!(got.len(), 3, "two pages, then the error");
+        let second = got[1].as_ref().expect("the second page is kept");
+        assert_eq!((second.items.len(), second.loaded), (1, 2));
+        let e = got[2].as_ref().unwrap_err().to_string();
+        assert!(e.contains("same next page") && e.contains("after 2 items"), "{e}");
+        assert_eq!(calls.load(Ordering::Relaxed), 2);
     }
 
     #[tokio::test]
