@@ -51,6 +51,7 @@ impl From<&ClientError> for Problem {
             }
             ClientError::SignInRequired { reason } => sentence(reason),
             ClientError::Unexpected { message, .. } => sentence(message),
+            ClientError::Network { message } => sentence(message),
             _ => e.to_string(),
         };
         match e {

@@ -55,9 +55,10 @@ impl Transport for FetchTransport {
                 builder.body(js_sys::Uint8Array::from(body.as_slice()))
             }
             .map_err(|_| TransportError::new("the browser refused to build the request"))?;
+            // Said of the registry and of the sign-in authority alike: the caller names which.
             let res = req.send().await.map_err(|_| {
                 TransportError::new(
-                    "the registry could not be reached (network error, or blocked by the browser)",
+                    "no answer came back: a network error, or the browser blocked the request",
                 )
             })?;
             if res.type_() == web_sys::ResponseType::Opaqueredirect {
