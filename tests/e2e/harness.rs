@@ -8,21 +8,19 @@
 //! otherwise fills `/tmp` with `org.chromium.Chromium.*`) and `e2e-logs/`.
 
 use crate::cdp::{self, ColorScheme};
-use fantoccini::{wd::Capabilities, Client, ClientBuilder};
+use fantoccini::Client;
 use serde_json::json;
 use std::{
     env,
     error::Error,
     future::Future,
-    io::{Read, Write},
-    net::{TcpListener, TcpStream},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::{
         atomic::{AtomicUsize, Ordering},
         OnceLock,
     },
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 /// What a scenario returns: `?` works on WebDriver and any other error.
@@ -30,25 +28,6 @@ pub type Outcome = Result<(), Box<dyn Error + Send + Sync>>;
 
 /// Longest a scenario may run before it fails (and its browser is closed).
 const SCENARIO_TIMEOUT: Duration = Duration::from_secs(90);
-/// Longest chromedriver may take to answer `/status`.
-const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// Chromium flags: headless, root-safe, and quiet on a closed network (toolchain.md §3,
-/// pitfall 10).
-const CHROME_ARGS: [&str; 11] = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1280,900",
-    "--hide-scrollbars",
-];
-
 /// The repository root (the console crate's manifest directory).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -119,27 +98,10 @@ fn chromedriver() -> &'static Chromedriver {
 }
 
 fn start_chromedriver() -> Result<Chromedriver, String> {
-    let binary = env::var_os("CHROMEDRIVER")
-        .map(PathBuf::from)
-        .or_else(|| find_on_path("chromedriver"))
-        .ok_or("chromedriver not found: install chromium-driver (scripts/setup.sh) or set CHROMEDRIVER")?;
     let pid = std::process::id().to_string();
     let tmp = target_subdir("e2e-tmp").join(&pid);
-    std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-    let log_path = target_subdir("e2e-logs").join("chromedriver.log");
-    let log = std::fs::File::create(&log_path)
-        .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
-
-    let port = free_port().map_err(|e| format!("no free port for chromedriver: {e}"))?;
-    let child = Command::new(&binary)
-        .arg(format!("--port={port}"))
-        .env("TMPDIR", &tmp)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().map_err(|e| e.to_string())?)
-        .stderr(log)
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-
+    let log = target_subdir("e2e-logs").join("chromedriver.log");
+    let acr_webdriver::Chromedriver { url, child } = acr_webdriver::start_chromedriver(&tmp, &log)?;
     let profiles = target_subdir("e2e-profiles").join(&pid);
     Command::new("sh")
         .arg("-c")
@@ -154,47 +116,7 @@ fn start_chromedriver() -> Result<Chromedriver, String> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start the chromedriver watchdog: {e}"))?;
-
-    let started = Instant::now();
-    while !driver_ready(port) {
-        if started.elapsed() > DRIVER_START_TIMEOUT {
-            return Err(format!(
-                "chromedriver did not answer /status on port {port} within {DRIVER_START_TIMEOUT:?}; \
-                 see {}",
-                log_path.display()
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Ok(Chromedriver { url: format!("http://127.0.0.1:{port}"), _child: child })
-}
-
-fn find_on_path(name: &str) -> Option<PathBuf> {
-    env::split_paths(&env::var_os("PATH")?).map(|dir| dir.join(name)).find(|p| p.is_file())
-}
-
-fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// True when chromedriver's `GET /status` reports `"ready": true`. Reads until the answer shows
-/// up rather than to the end: chromedriver may keep the connection open.
-fn driver_ready(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return false };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request = "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
-    }
-    let (mut response, mut chunk) = (Vec::new(), [0u8; 1024]);
-    while let Ok(n @ 1..) = stream.read(&mut chunk) {
-        response.extend_from_slice(&chunk[..n]);
-        let text = String::from_utf8_lossy(&response).replace([' ', '\n', '\r'], "");
-        if text.contains("\"ready\":true") {
-            return true;
-        }
-    }
-    false
+    Ok(Chromedriver { url, _child: child })
 }
 
 /// A fresh Chromium user-data directory under `target/e2e-profiles/<pid>/`.
@@ -209,16 +131,9 @@ fn new_profile_dir() -> PathBuf {
 
 /// Opens a WebDriver session on the shared chromedriver with a fresh profile.
 async fn open_session(profile: &Path) -> Client {
-    let chrome = env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
-    let mut args: Vec<String> = CHROME_ARGS.iter().map(|a| a.to_string()).collect();
-    args.push(format!("--user-data-dir={}", profile.display()));
-    let mut caps = Capabilities::new();
-    caps.insert("goog:chromeOptions".into(), json!({ "binary": chrome, "args": args }));
-    ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&chromedriver().url)
+    acr_webdriver::open_session(&chromedriver().url, profile)
         .await
-        .unwrap_or_else(|e| panic!("cannot open a Chromium session ({chrome}): {e}"))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Runs `scenario` against a new headless Chromium session and ALWAYS closes the session
