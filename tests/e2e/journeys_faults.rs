@@ -292,7 +292,10 @@ impl Page {
         })
         .await
         .map_err(|e| wait_error(format!("the page of {} to show its lock state", self.item), e))?;
-        let deadline = Instant::now() + Duration::from_secs(1);
+        // Parts of a page load separately (a tag row learns its manifest's flags from the
+        // manifest list); one of them throttled waits Retry-After (1 s) plus the latency before
+        // it lands, so what is shown may settle a few seconds after the rows appear.
+        let deadline = Instant::now() + Duration::from_secs(4);
         loop {
             let mismatches = self.compare(&Shown::read(client).await?, &expected);
             if mismatches.is_empty() || Instant::now() >= deadline {
