@@ -109,11 +109,15 @@ impl From<&ClientError> for Problem {
 }
 
 /// `text` as a sentence: a capital first letter and a full stop.
+/// Only an ASCII first letter is capitalised: the client's messages start with one, and
+/// `char::to_uppercase` would add Unicode's case tables (about 15 KB) to the bundle.
 fn sentence(text: &str) -> String {
-    let text = text.trim().trim_end_matches('.');
-    let mut chars = text.chars();
-    let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
-    [first.as_str(), chars.as_str(), "."].concat()
+    let mut out = text.trim().trim_end_matches('.').to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    out.push('.');
+    out
 }
 
 impl From<ClientError> for Problem {
@@ -125,6 +129,18 @@ impl From<ClientError> for Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sentences_get_a_capital_and_one_full_stop() {
+        assert_eq!(sentence("the list stopped."), "The list stopped.");
+        assert_eq!(
+            sentence("  AADSTS50058: silent sign-in failed "),
+            "AADSTS50058: silent sign-in failed."
+        );
+        // A first letter outside ASCII stays as it is (and nothing panics on its bytes).
+        assert_eq!(sentence("échec"), "échec.");
+        assert_eq!(sentence(""), ".");
+    }
 
     #[test]
     fn every_client_error_gets_a_remedy() {
