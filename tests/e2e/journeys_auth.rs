@@ -474,7 +474,10 @@ async fn a_broken_config_json_shows_the_config_error_page_naming_the_field() {
             .await?;
         assert_eq!(field.text().await?, "registries[0].endpoint");
         let message = client.find(Locator::Css("[data-testid=\"config-error-message\"]")).await?;
-        assert!(message.text().await?.contains("same-origin proxy"));
+        let message = message.text().await?;
+        assert!(message.contains("same-origin proxy"), "{message}");
+        // The field leads its sentence, so the reason reads as one.
+        assert!(message.starts_with("registries[0].endpoint must be"), "{message}");
         assert_eq!(signed_in_account(&client).await?, None);
         screenshot(&client, "config-error").await?;
         Ok(())
