@@ -7,13 +7,18 @@
 
 use crate::{
     auth::callback,
-    components::{breadcrumbs::Breadcrumbs, error_view::ErrorView, lock_panel::LockPanel},
+    components::{
+        breadcrumbs::Breadcrumbs,
+        error_view::ErrorView,
+        lock_badges::{any_off, LockBadges, LOCKED_BY_REPOSITORY},
+        lock_panel::LockPanel,
+    },
     problem::Problem,
     routes::{ListOrder, RepoView, Route},
     state::{locks::lock_action, registry::use_client},
 };
-use acr_client::RegistryClient;
-use acr_types::{ArtifactRef, ChangeableAttributes, RepositoryName};
+use acr_client::{Permissions, RegistryClient};
+use acr_types::{ArtifactRef, ChangeableAttributes, RepositoryAttributes, RepositoryName};
 use futures_util::future::LocalBoxFuture;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -79,13 +84,23 @@ pub struct RepositoryContext {
     pub checking_access: Signal<bool>,
 }
 
-/// Reads `repo`'s flags (again whenever `reload` moves) and the user's rights on it.
-pub fn repository_context(
+/// What a page reads of a repository: its attributes and the user's rights on it.
+#[derive(Clone, Copy)]
+pub struct RepositoryReads {
+    /// The repository's attributes (read again whenever the page's `reload` moves).
+    pub attributes: LocalResource<Result<RepositoryAttributes, Problem>>,
+    /// The user's rights on the repository.
+    pub permissions: LocalResource<Result<Permissions, Problem>>,
+}
+
+/// Reads `repo`'s attributes (again whenever `reload` moves) and the user's rights on it: what
+/// the repository page shows and what an item page inherits.
+pub fn repository_reads(
     client: &RegistryClient,
     repo: &RepositoryName,
     reload: RwSignal<u64>,
-) -> RepositoryContext {
-    let repository = LocalResource::new({
+) -> RepositoryReads {
+    let attributes = LocalResource::new({
         let (client, repo) = (client.clone(), repo.clone());
         move || {
             reload.track();
@@ -100,6 +115,17 @@ pub fn repository_context(
             async move { client.repository_permissions(&repo).await.map_err(Problem::from) }
         }
     });
+    RepositoryReads { attributes, permissions }
+}
+
+/// Reads `repo`'s flags (again whenever `reload` moves) and the user's rights on it.
+pub fn repository_context(
+    client: &RegistryClient,
+    repo: &RepositoryName,
+    reload: RwSignal<u64>,
+) -> RepositoryContext {
+    let RepositoryReads { attributes: repository, permissions } =
+        repository_reads(client, repo, reload);
     RepositoryContext {
         inherited: Signal::derive(move || {
             repository.get().and_then(|r| r.ok()).map(|r| r.changeable_attributes)
@@ -250,4 +276,59 @@ pub fn item_crumbs(
         ),
         item,
     ]
+}
+
+/// The "Lock state" card of an item page: the item's own flags, the rows `children` add (a
+/// tag's manifest), and the repository's lock, which the item inherits.
+#[component]
+pub fn LockStates(
+    /// The kind of item: "Tag" or "Manifest".
+    subject: &'static str,
+    /// The item's own flags.
+    own: Signal<ChangeableAttributes>,
+    /// The repository's flags (`None` until read).
+    inherited: Signal<Option<ChangeableAttributes>>,
+    /// Rows between the item's and the repository's (`<div class="lock-states__item">`).
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
+    let this = ["This ", subject.to_ascii_lowercase().as_str()].concat();
+    view! {
+        <section class="card lock-states" aria-labelledby="lock-states-title">
+            <h2 class="card__title" id="lock-states-title">"Lock state"</h2>
+            <dl class="lock-states__list">
+                <div class="lock-states__item">
+                    <dt>{this}</dt>
+                    <dd>{move || view! { <LockBadges subject own=own.get() /> }}</dd>
+                </div>
+                {children.map(|c| c())}
+                <div class="lock-states__item">
+                    <dt>"Repository"</dt>
+                    <dd>{move || repository_state(inherited.get())}</dd>
+                </div>
+            </dl>
+        </section>
+    }
+}
+
+/// The repository's part of an item's lock state.
+pub fn repository_state(flags: Option<ChangeableAttributes>) -> AnyView {
+    match flags {
+        None => view! { <span class="muted">"Loading…"</span> }.into_any(),
+        Some(r) => {
+            let note = any_off(&r).then(|| {
+                view! {
+                    <span class="badge badge--inherited">{LOCKED_BY_REPOSITORY}</span>
+                    <span class="lock-states__note">
+                        "The repository's lock applies to every tag and manifest in it."
+                    </span>
+                }
+            });
+            view! {
+                <LockBadges subject="Repository" own=r />
+                {note}
+            }
+            .into_any()
+        }
+    }
 }

@@ -3,15 +3,14 @@
 //! flags, the repository's inherited lock, and the manifest's lock panel.
 
 use super::{
-    item::{item_frame, item_page, ItemFrame, ItemKind, Shown},
-    tag::{manifest_facts, repository_state},
+    item::{item_frame, item_page, ItemFrame, ItemKind, LockStates, Shown},
+    tag::manifest_facts,
 };
 use crate::{
     auth::RequireSignIn,
     components::{
         attributes_panel::{AttributesPanel, Fact},
         digest::DigestText,
-        lock_badges::LockBadges,
     },
     problem::Problem,
     routes::Route,
@@ -132,19 +131,7 @@ fn manifest_body(m: ManifestAttributesBase, shown: Shown) -> AnyView {
     let digest = m.digest.clone();
     let facts = manifest_facts(&registry, &repo, Ok(m), None);
     view! {
-        <section class="card lock-states" aria-labelledby="lock-states-title">
-            <h2 class="card__title" id="lock-states-title">"Lock state"</h2>
-            <dl class="lock-states__list">
-                <div class="lock-states__item">
-                    <dt>"This manifest"</dt>
-                    <dd>{move || view! { <LockBadges subject="Manifest" own=own.get() /> }}</dd>
-                </div>
-                <div class="lock-states__item">
-                    <dt>"Repository"</dt>
-                    <dd>{move || repository_state(inherited.get())}</dd>
-                </div>
-            </dl>
-        </section>
+        <LockStates subject="Manifest" own inherited />
         <AttributesPanel title="Manifest" aside=panel>
             <Fact label="Digest">
                 <DigestText digest full=true />

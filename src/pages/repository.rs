@@ -4,7 +4,10 @@
 //! both sets of flags), filtered (URL `q`, replaced while typing) and ordered (URL `order`,
 //! newest/oldest are the registry's timedesc/timeasc). Every state lives in the URL.
 
-use super::repositories::{load_pages, Paged};
+use super::{
+    item::{repository_reads, RepositoryReads},
+    repositories::{load_pages, Paged},
+};
 use crate::{
     auth::{callback, RequireSignIn},
     components::{
@@ -117,21 +120,7 @@ fn Loaded(
     let reload = RwSignal::new(0_u64);
 
     // Reads: the repository's attributes, the account's rights on it, and both lists.
-    let attributes = LocalResource::new({
-        let (client, repo) = (client.clone(), repo.clone());
-        move || {
-            reload.track();
-            let (client, repo) = (client.clone(), repo.clone());
-            async move { client.get_repository_properties(&repo).await.map_err(Problem::from) }
-        }
-    });
-    let permissions = LocalResource::new({
-        let (client, repo) = (client.clone(), repo.clone());
-        move || {
-            let (client, repo) = (client.clone(), repo.clone());
-            async move { client.repository_permissions(&repo).await.map_err(Problem::from) }
-        }
-    });
+    let RepositoryReads { attributes, permissions } = repository_reads(&client, &repo, reload);
     let tags = RwSignal::new(Paged::<TagAttributesBase>::default());
     let manifests = RwSignal::new(Paged::<ManifestAttributesBase>::default());
     let _tag_list = LocalResource::new({

@@ -3,14 +3,14 @@
 //! manifest it points to (ACR keeps them separately) with a link to the manifest, the
 //! repository's inherited lock, and the tag's lock panel.
 
-use super::item::{item_frame, item_page, ItemFrame, ItemKind, Shown};
+use super::item::{item_frame, item_page, ItemFrame, ItemKind, LockStates, Shown};
 use crate::{
     auth::RequireSignIn,
     components::{
         attributes_panel::{AttributesPanel, Fact},
         digest::DigestText,
         format::{human_size, media_type_name, RelativeTime},
-        lock_badges::{any_off, LockBadges, LOCKED_BY_REPOSITORY},
+        lock_badges::LockBadges,
         manifest_table::platform_cell,
     },
     problem::Problem,
@@ -110,10 +110,18 @@ fn tag_body(TagAndManifest { tag: t, manifest }: TagAndManifest, shown: Shown) -
         digest: t.digest.clone(),
     }
     .href();
-    let manifest_flags = manifest.as_ref().ok().map(|m| m.changeable_attributes.clone());
+    let manifest_row = manifest_row(
+        manifest.as_ref().ok().map(|m| m.changeable_attributes.clone()),
+        manifest_href.clone(),
+    );
     let facts = manifest_facts(&registry, &repo, manifest, Some(&t.name));
     view! {
-        <LockStates own manifest=manifest_flags manifest_href=manifest_href.clone() inherited />
+        <LockStates subject="Tag" own inherited>
+            <div class="lock-states__item">
+                <dt>"Its manifest"</dt>
+                <dd>{manifest_row}</dd>
+            </div>
+        </LockStates>
         <AttributesPanel title="Tag" aside=panel>
             <Fact label="Digest">
                 <DigestText digest=t.digest.clone() href=manifest_href full=true />
@@ -195,63 +203,16 @@ pub fn manifest_facts(
     .into_any()
 }
 
-/// The lock state of a tag: its own flags, its manifest's (with a link to the manifest page),
-/// and the repository's inherited lock.
-#[component]
-fn LockStates(
-    own: Signal<ChangeableAttributes>,
-    manifest: Option<ChangeableAttributes>,
-    manifest_href: String,
-    inherited: Signal<Option<ChangeableAttributes>>,
-) -> impl IntoView {
-    let manifest_row = match manifest {
+/// A tag's manifest in its lock state card: the manifest's flags with a link to its page, or
+/// why they are unknown.
+fn manifest_row(flags: Option<ChangeableAttributes>, href: String) -> AnyView {
+    match flags {
         Some(m) => view! {
             <LockBadges subject="Manifest" own=m />
-            <a href=manifest_href class="lock-states__link">"Open the manifest"</a>
+            <a href=href class="lock-states__link">"Open the manifest"</a>
         }
         .into_any(),
         None => view! { <span class="muted">"Unknown: the manifest could not be read"</span> }
             .into_any(),
-    };
-    view! {
-        <section class="card lock-states" aria-labelledby="lock-states-title">
-            <h2 class="card__title" id="lock-states-title">"Lock state"</h2>
-            <dl class="lock-states__list">
-                <div class="lock-states__item">
-                    <dt>"This tag"</dt>
-                    <dd>{move || view! { <LockBadges subject="Tag" own=own.get() /> }}</dd>
-                </div>
-                <div class="lock-states__item">
-                    <dt>"Its manifest"</dt>
-                    <dd>{manifest_row}</dd>
-                </div>
-                <div class="lock-states__item">
-                    <dt>"Repository"</dt>
-                    <dd>{move || repository_state(inherited.get())}</dd>
-                </div>
-            </dl>
-        </section>
-    }
-}
-
-/// The repository's part of an item's lock state.
-pub fn repository_state(flags: Option<ChangeableAttributes>) -> AnyView {
-    match flags {
-        None => view! { <span class="muted">"Loading…"</span> }.into_any(),
-        Some(r) => {
-            let note = any_off(&r).then(|| {
-                view! {
-                    <span class="badge badge--inherited">{LOCKED_BY_REPOSITORY}</span>
-                    <span class="lock-states__note">
-                        "The repository's lock applies to every tag and manifest in it."
-                    </span>
-                }
-            });
-            view! {
-                <LockBadges subject="Repository" own=r />
-                {note}
-            }
-            .into_any()
-        }
     }
 }
