@@ -38,22 +38,8 @@ impl Problem {
 impl From<&ClientError> for Problem {
     fn from(e: &ClientError) -> Self {
         // The title already names the kind of problem: the detail does not repeat it
-        // ("Not found" over "Not found: prod/api:1 does not exist …").
-        let detail = match e {
-            ClientError::NotFound { what, .. } => {
-                [what.as_str(), " does not exist in this registry."].concat()
-            }
-            ClientError::PermissionDenied { action, resource } => {
-                ["Your account may not ", action, " on ", resource, "."].concat()
-            }
-            ClientError::Disallowed { what } => {
-                [what.as_str(), " is locked against this operation."].concat()
-            }
-            ClientError::SignInRequired { reason } => sentence(reason),
-            ClientError::Unexpected { message, .. } => sentence(message),
-            ClientError::Network { message } => sentence(message),
-            _ => e.to_string(),
-        };
+        // ("Not found" over "prod/api:1 does not exist …").
+        let detail = e.sentence();
         match e {
             ClientError::SignInRequired { .. } => Problem {
                 sign_in: true,
@@ -108,18 +94,6 @@ impl From<&ClientError> for Problem {
     }
 }
 
-/// `text` as a sentence: a capital first letter and a full stop.
-/// Only an ASCII first letter is capitalised: the client's messages start with one, and
-/// `char::to_uppercase` would add Unicode's case tables (about 15 KB) to the bundle.
-fn sentence(text: &str) -> String {
-    let mut out = text.trim().trim_end_matches('.').to_owned();
-    if let Some(first) = out.get_mut(..1) {
-        first.make_ascii_uppercase();
-    }
-    out.push('.');
-    out
-}
-
 impl From<ClientError> for Problem {
     fn from(e: ClientError) -> Self {
         Problem::from(&e)
@@ -129,18 +103,6 @@ impl From<ClientError> for Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sentences_get_a_capital_and_one_full_stop() {
-        assert_eq!(sentence("the list stopped."), "The list stopped.");
-        assert_eq!(
-            sentence("  AADSTS50058: silent sign-in failed "),
-            "AADSTS50058: silent sign-in failed."
-        );
-        // A first letter outside ASCII stays as it is (and nothing panics on its bytes).
-        assert_eq!(sentence("échec"), "échec.");
-        assert_eq!(sentence(""), ".");
-    }
 
     #[test]
     fn every_client_error_gets_a_remedy() {

@@ -89,6 +89,38 @@ impl ClientError {
         Self::Unexpected { status: None, code: None, message: message.into() }
     }
 
+    /// The error as one sentence without the kind of error in front of it: "prod/api:1 does not
+    /// exist in this registry." rather than "Not found: prod/api:1 does not exist …", for a UI
+    /// whose heading already names the kind. The wording is `Display`'s, kept in one place.
+    pub fn sentence(&self) -> String {
+        let said = self.to_string();
+        let prefixed = matches!(
+            self,
+            Self::SignInRequired { .. }
+                | Self::PermissionDenied { .. }
+                | Self::NotFound { .. }
+                | Self::Disallowed { .. }
+                | Self::Network { .. }
+                | Self::Unexpected { .. }
+        );
+        let tail = match said.split_once(": ") {
+            Some((_, tail)) if prefixed => tail,
+            _ => said.as_str(),
+        };
+        let mut out = tail.trim().trim_end_matches('.').to_owned();
+        // Prose gets its capital; a tail that starts with a name ("prod/api:1 does not exist",
+        // "prod.azurecr.io answered 500") keeps the name as it is. ASCII only:
+        // `char::to_uppercase` would add Unicode's case tables (about 15 KB) to the bundle.
+        let first_word = out.split(' ').next().unwrap_or_default();
+        let prose = !matches!(self, Self::NotFound { .. } | Self::Disallowed { .. })
+            && first_word.bytes().all(|b| b.is_ascii_lowercase() || b == b'\'');
+        if let Some(first) = out.get_mut(..1).filter(|_| prose) {
+            first.make_ascii_uppercase();
+        }
+        out.push('.');
+        out
+    }
+
     /// True for errors a retry may fix (throttling, network).
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Throttled { .. } | Self::Network { .. })
@@ -115,5 +147,30 @@ mod tests {
         assert_eq!(e.to_string(), "The registry's answer is larger than 4 MB and was not read.");
         assert!(ClientError::TooLarge { limit: 1000 }.to_string().contains("1000 bytes"));
         assert!(!e.is_transient());
+    }
+
+    #[test]
+    fn a_sentence_drops_the_kind_of_error_and_keeps_the_rest() {
+        let not_found =
+            ClientError::NotFound { what: "prod/api:1".into(), code: "TAG_UNKNOWN".into() };
+        assert_eq!(not_found.sentence(), "prod/api:1 does not exist in this registry.");
+        let denied =
+            ClientError::PermissionDenied { action: "delete".into(), resource: "prod/api".into() };
+        assert_eq!(denied.sentence(), "Your account may not delete on prod/api.");
+        // Only the kind in front goes: a reason with its own colon keeps it.
+        let sign_in =
+            ClientError::SignInRequired { reason: "AADSTS50058: silent sign-in failed".into() };
+        assert_eq!(sign_in.sentence(), "AADSTS50058: silent sign-in failed.");
+        assert_eq!(ClientError::unexpected("the list stopped.").sentence(), "The list stopped.");
+        // Errors without a kind in front stay whole.
+        let elsewhere = ClientError::misdirected("a link to x: y");
+        assert_eq!(elsewhere.sentence(), elsewhere.to_string());
+        let big = ClientError::TooLarge { limit: 1000 };
+        assert_eq!(big.sentence(), big.to_string());
+        // A host name in front stays as it is.
+        let status = ClientError::unexpected("prod.azurecr.io answered 500 for the catalog");
+        assert_eq!(status.sentence(), "prod.azurecr.io answered 500 for the catalog.");
+        // A first letter outside ASCII stays as it is, and nothing panics on its bytes.
+        assert_eq!(ClientError::unexpected("échec").sentence(), "échec.");
     }
 }
