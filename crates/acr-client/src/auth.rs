@@ -104,6 +104,21 @@ impl Resource {
     }
 }
 
+/// What a token grants, as its `access` claim says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grants {
+    /// The entries the claim lists (possibly none).
+    Known(Vec<AccessEntry>),
+    /// The claim was missing or could not be read (or the token is not a JWT): the registry still
+    /// decides every request, the client just cannot say beforehand what it will allow.
+    Unknown,
+}
+
+/// How long a token whose expiry cannot be read is used before a new one is fetched. ACR's own
+/// tokens live 75 minutes (access) and 3 h 15 min (refresh), as recorded; a short guess costs one
+/// token request now and then, and a token the registry refuses earlier is fetched again anyway.
+pub const UNKNOWN_EXPIRY_USE_MS: u64 = 5 * 60 * 1000;
+
 /// A token with its expiry (ms since epoch) and what it grants.
 #[derive(Clone)]
 pub struct CachedToken {
@@ -112,7 +127,7 @@ pub struct CachedToken {
     /// When the client stops using it (expiry minus a margin), ms since the epoch.
     pub use_until_ms: u64,
     /// The granted access (access tokens only).
-    pub granted: Vec<AccessEntry>,
+    pub granted: Grants,
 }
 
 impl std::fmt::Debug for CachedToken {
@@ -127,26 +142,31 @@ impl std::fmt::Debug for CachedToken {
 impl CachedToken {
     /// Reads `exp` and `access` from a token the registry returned; `margin_ms` caps how long
     /// before `exp` the token is retired (at most a fifth of its remaining life).
+    ///
+    /// Tolerant, because the registry, not the client, enforces what a token allows: a token
+    /// that is not a JWT, or has no readable `exp`, is used for [`UNKNOWN_EXPIRY_USE_MS`], and
+    /// an unreadable `access` claim makes the grants [`Grants::Unknown`]. Only a token that had
+    /// already expired is refused: used anyway it would be refused, fetched again and refused
+    /// again, and the likely cause (this computer's clock) is worth saying.
     pub fn from_jwt(token: Secret, now_ms: u64, margin_ms: u64) -> Result<Self, ClientError> {
-        let claims = jwt::claims(token.expose()).ok_or_else(|| {
-            ClientError::unexpected("the registry returned a token that is not a JWT")
-        })?;
+        let claims = jwt::claims(token.expose());
+        let granted = claims.as_ref().map_or(Grants::Unknown, |c| c.access.clone());
         let exp_ms = claims
-            .exp
+            .and_then(|c| c.exp)
             .and_then(|e| u64::try_from(e).ok())
-            .map(|e| e.saturating_mul(1000))
-            .ok_or_else(|| {
-                ClientError::unexpected("the registry returned a token without expiry")
-            })?;
+            .map(|e| e.saturating_mul(1000));
+        let Some(exp_ms) = exp_ms else {
+            let use_until_ms = now_ms.saturating_add(UNKNOWN_EXPIRY_USE_MS);
+            return Ok(Self { token, use_until_ms, granted });
+        };
         if exp_ms <= now_ms {
-            // Used anyway it would be refused, fetched again and refused again: say why now.
             return Err(ClientError::unexpected(
                 "the registry returned a token that had already expired (if this happens again, check that this computer's clock is right)",
             ));
         }
         let life = exp_ms.saturating_sub(now_ms);
         let use_until_ms = exp_ms.saturating_sub(margin_ms.min(life / 5));
-        Ok(Self { token, use_until_ms, granted: claims.access })
+        Ok(Self { token, use_until_ms, granted })
     }
 
     /// True while the token may be used.
@@ -181,7 +201,7 @@ impl TokenStore {
     }
 
     /// What the cached token for `resource` grants, if one is cached.
-    pub fn granted(&self, resource: &Resource) -> Option<Vec<AccessEntry>> {
+    pub fn granted(&self, resource: &Resource) -> Option<Grants> {
         let slot = self.slot(resource);
         let guard = slot.try_lock()?;
         guard.as_ref().map(|t| t.granted.clone())

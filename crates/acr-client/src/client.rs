@@ -511,7 +511,7 @@ impl RegistryClient {
     }
 
     /// What the cached token for `resource` grants (no request).
-    pub fn cached_grants(&self, resource: &Resource) -> Option<Vec<acr_types::AccessEntry>> {
+    pub fn cached_grants(&self, resource: &Resource) -> Option<crate::auth::Grants> {
         self.inner.tokens.granted(resource)
     }
 }

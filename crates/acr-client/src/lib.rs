@@ -38,7 +38,7 @@ mod repositories;
 mod tags;
 pub mod transport;
 
-pub use auth::{Credential, EntraTokenSource, Resource, StaticEntraToken};
+pub use auth::{Credential, EntraTokenSource, Grants, Resource, StaticEntraToken};
 pub use client::{ClientOptions, RegistryClient, TOKEN_BATCH};
 pub use error::ClientError;
 pub use paging::{collect_all, Page, Pages};

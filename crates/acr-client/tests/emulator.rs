@@ -162,7 +162,7 @@ async fn viewers_are_refused_writes_and_know_it_in_advance() {
     let r = repo("prod/web/frontend");
     assert_eq!(
         viewer.repository_permissions(&r).await.unwrap(),
-        Permissions { read: true, write: false, delete: false }
+        Permissions { read: true, write: false, delete: false, known: true }
     );
     let e = viewer
         .update_tag_attributes(

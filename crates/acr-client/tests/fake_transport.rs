@@ -440,7 +440,32 @@ async fn password_and_anonymous_grants() {
 }
 
 #[tokio::test]
-async fn tokens_that_are_not_jwts_are_an_error_and_never_printed() {
+async fn tokens_that_are_not_jwts_are_used_with_unknown_rights_and_never_printed() {
+    // ACR, not the client, enforces what a token allows: an opaque token is sent as it came,
+    // the rights it carries are unknown, and neither token reaches an error or `Debug`.
+    let t = FakeTransport::new(|req| {
+        let path = req.uri().path();
+        Ok(if path.ends_with("exchange") {
+            json_response(200, &json!({"refresh_token": "opaque-refresh-secret"}), &[])
+        } else if path.ends_with("oauth2/token") {
+            assert_eq!(form(req)["refresh_token"], "opaque-refresh-secret");
+            json_response(200, &json!({"access_token": "opaque-access-secret"}), &[])
+        } else {
+            let auth = req.headers()["authorization"].to_str().unwrap();
+            assert_eq!(auth, "Bearer opaque-access-secret");
+            json_response(200, &tag_body(false), &[])
+        })
+    });
+    let c = client(&t);
+    let read = c.get_tag_properties(&repo(), &tag()).await.unwrap();
+    assert!(!read.tag.changeable_attributes.write_enabled);
+    assert_eq!(c.repository_permissions(&repo()).await.unwrap(), acr_client::Permissions::UNKNOWN);
+    assert!(!format!("{c:?}").contains("opaque"));
+    // The guessed lifetime holds: reading again asks for no new token.
+    c.get_tag_properties(&repo(), &tag()).await.unwrap();
+    assert_eq!(count(&t, "oauth2/token"), 1);
+
+    // An answer without any token is still an error, and says what was missing.
     let t = FakeTransport::new(|req| {
         Ok(if req.uri().path().ends_with("exchange") {
             json_response(200, &json!({"refresh_token": "opaque-secret-value"}), &[])
@@ -449,8 +474,39 @@ async fn tokens_that_are_not_jwts_are_an_error_and_never_printed() {
         })
     });
     let e = client(&t).get_tag_properties(&repo(), &tag()).await.unwrap_err();
-    assert!(e.to_string().contains("not a JWT"));
+    assert!(e.to_string().contains("did not contain an access token"), "{e}");
     assert!(!format!("{e:?}{e}").contains("opaque-secret-value"));
+}
+
+#[tokio::test]
+async fn the_recorded_version_2_token_is_read_with_its_grants() {
+    // The claims of spec/acr/recordings/auth_exchange_and_token.json, `exp` moved to the future.
+    let recorded: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../spec/acr/recordings/auth_exchange_and_token.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let shifted = |mut claims: serde_json::Value| {
+        let life = claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap();
+        claims["exp"] = json!(NOW_S + life);
+        claims
+    };
+    let refresh = shifted(recorded["exchange"]["response"]["refresh_token_claims"].clone());
+    let access = shifted(recorded["token"]["response"]["access_token_claims"].clone());
+    assert_eq!(access["version"], "2.0");
+    let t = FakeTransport::new(move |req| {
+        Ok(if req.uri().path().ends_with("exchange") {
+            json_response(200, &json!({"refresh_token": jwt(refresh.clone())}), &[])
+        } else {
+            json_response(200, &json!({"access_token": jwt(access.clone())}), &[])
+        })
+    });
+    let repo = RepositoryName::new("repoa4a73b86").unwrap();
+    let p = client(&t).repository_permissions(&repo).await.unwrap();
+    assert_eq!(p, acr_client::Permissions { read: true, write: false, delete: false, known: true });
 }
 
 #[tokio::test]
@@ -468,7 +524,7 @@ async fn permissions_come_from_granted_access() {
         })
     });
     let p = client(&t).repository_permissions(&repo()).await.unwrap();
-    assert_eq!(p, acr_client::Permissions { read: true, write: false, delete: false });
+    assert_eq!(p, acr_client::Permissions { read: true, write: false, delete: false, known: true });
 }
 
 #[tokio::test]

@@ -31,5 +31,5 @@ pub use tag::{
 };
 pub use time::{Timestamp, TimestampError};
 pub use token::{
-    action, AccessEntry, AccessToken, ExchangeForm, RefreshToken, ScopeError, Secret, TokenForm,
+    action, AccessClaim, AccessEntry, AccessToken, ExchangeForm, RefreshToken, ScopeError, Secret, TokenForm, TokenFormat,
 };

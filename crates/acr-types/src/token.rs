@@ -100,18 +100,67 @@ pub mod action {
     pub const ALL: &str = "*";
 }
 
-/// One `access` entry of an ACR token, also the parsed form of one scope:
-/// `{"type":"repository","name":"prod/api","actions":["pull","metadata_read"]}`.
+/// One `access` entry of an ACR token, also the parsed form of one scope.
+///
+/// ACR writes it two ways, and both are read: today's `"version": "2.0"` access tokens capitalise
+/// the keys (`{"Type":"repository","Name":"prod/api","Actions":["pull"]}`, recorded in
+/// `spec/acr/recordings/auth_exchange_and_token.json`), older `"version": "1.0"` tokens and the
+/// Docker token spec write them in lowercase. It serializes in lowercase; [`AccessClaim`] writes
+/// either form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AccessEntry {
     /// `repository` or `registry`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", alias = "Type")]
     pub kind: String,
     /// A repository name, `catalog`, or `*`.
+    #[serde(alias = "Name")]
     pub name: String,
-    /// The granted (or requested) actions.
-    #[serde(default)]
+    /// The granted (or requested) actions; `null` reads as none.
+    #[serde(default, alias = "Actions", deserialize_with = "null_as_empty")]
     pub actions: Vec<String>,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// How an ACR token spells its claims: the `version` claim and the keys of its `access` entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum TokenFormat {
+    /// `"version": "2.0"`, `Type`/`Name`/`Actions`: what ACR issues today.
+    #[default]
+    V2,
+    /// `"version": "1.0"`, `type`/`name`/`actions`: older tokens and the Docker token spec.
+    V1,
+}
+
+impl TokenFormat {
+    /// The `version` claim of an access token in this format.
+    pub fn version(self) -> &'static str {
+        match self {
+            Self::V2 => "2.0",
+            Self::V1 => "1.0",
+        }
+    }
+}
+
+/// An [`AccessEntry`] written in one [`TokenFormat`] (the emulator's tokens, test fixtures).
+#[derive(Debug, Clone, Copy)]
+pub struct AccessClaim<'a>(pub &'a AccessEntry, pub TokenFormat);
+
+impl Serialize for AccessClaim<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (kind, name, actions) = match self.1 {
+            TokenFormat::V2 => ("Type", "Name", "Actions"),
+            TokenFormat::V1 => ("type", "name", "actions"),
+        };
+        let mut st = s.serialize_struct("AccessEntry", 3)?;
+        st.serialize_field(kind, &self.0.kind)?;
+        st.serialize_field(name, &self.0.name)?;
+        st.serialize_field(actions, &self.0.actions)?;
+        st.end()
+    }
 }
 
 /// A scope string that could not be parsed.
@@ -177,6 +226,32 @@ mod tests {
         let t = AccessToken { access_token: Secret::new("eyJsecret") };
         assert!(!format!("{t:?}").contains("eyJsecret"));
         assert_eq!(serde_json::to_string(&t).unwrap(), r#"{"access_token":"eyJsecret"}"#);
+    }
+
+    #[test]
+    fn access_entries_read_both_spellings_and_write_either() {
+        let recorded: AccessEntry = serde_json::from_str(
+            r#"{"Type":"repository","Name":"repoa4a73b86","Actions":["metadata_read"]}"#,
+        )
+        .unwrap();
+        let older: AccessEntry = serde_json::from_str(
+            r#"{"type":"repository","name":"repoa4a73b86","actions":["metadata_read"]}"#,
+        )
+        .unwrap();
+        assert_eq!(recorded, older);
+        assert_eq!(recorded, AccessEntry::repository("repoa4a73b86", &["metadata_read"]));
+        let none: AccessEntry =
+            serde_json::from_str(r#"{"Type":"registry","Name":"catalog","Actions":null}"#).unwrap();
+        assert!(none.actions.is_empty());
+        assert_eq!(
+            serde_json::to_string(&AccessClaim(&older, TokenFormat::V2)).unwrap(),
+            r#"{"Type":"repository","Name":"repoa4a73b86","Actions":["metadata_read"]}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&AccessClaim(&older, TokenFormat::V1)).unwrap(),
+            r#"{"type":"repository","name":"repoa4a73b86","actions":["metadata_read"]}"#
+        );
+        assert_eq!((TokenFormat::default().version(), TokenFormat::V1.version()), ("2.0", "1.0"));
     }
 
     #[test]
