@@ -28,6 +28,10 @@ use leptos::{prelude::*, wasm_bindgen::JsCast, web_sys};
 pub const READ_ONLY_NOTICE: &str =
     "Your access is read-only: you can see lock states but not change them.";
 
+/// The line above the switches when the token's grants could not be read: the switches are
+/// offered, and the registry refuses what the account may not do.
+pub const RIGHTS_UNKNOWN_NOTICE: &str = "Your rights on this registry could not be read from its token, so every control is offered; the registry will refuse what you may not do.";
+
 /// The lock controls of `target`.
 ///
 /// Shows `attributes` (or, after a save, what the registry returned) as switches and presets
@@ -59,6 +63,10 @@ pub fn LockPanel(
     /// known yet): the flags show as text with "Checking your access…", not the read-only line.
     #[prop(into, optional)]
     checking_access: Signal<bool>,
+    /// True when the registry's token did not say what the account may do: the switches are
+    /// offered with [`RIGHTS_UNKNOWN_NOTICE`].
+    #[prop(into, optional)]
+    rights_unknown: Signal<bool>,
 ) -> impl IntoView {
     let heading_id = unique_id("lock-panel-heading");
     let heading_ref = heading_id.clone();
@@ -192,6 +200,12 @@ pub fn LockPanel(
                     }
                 })}
             <InheritedNotice target=target.clone() inherited registry />
+            {move || {
+                (editable.get() && rights_unknown.get())
+                    .then(|| {
+                        view! { <p class="lock-panel__note lock-panel__rights">{RIGHTS_UNKNOWN_NOTICE}</p> }
+                    })
+            }}
             {controls}
             <p class="lock-panel__status" role="status" aria-live="polite">
                 {move || if busy.get() { "Saving…".to_owned() } else { status.get() }}

@@ -82,6 +82,8 @@ pub struct RepositoryContext {
     /// True until the user's rights are read: the panel neither offers switches nor says
     /// read-only meanwhile.
     pub checking_access: Signal<bool>,
+    /// True when the token did not say what the user may do (the registry decides).
+    pub rights_unknown: Signal<bool>,
 }
 
 /// What a page reads of a repository: its attributes and the user's rights on it.
@@ -134,6 +136,9 @@ pub fn repository_context(
             permissions.get().and_then(|p| p.ok()).is_some_and(|p| p.write)
         }),
         checking_access: Signal::derive(move || permissions.get().is_none()),
+        rights_unknown: Signal::derive(move || {
+            permissions.get().and_then(|p| p.ok()).is_some_and(|p| !p.known)
+        }),
     }
 }
 
@@ -200,7 +205,7 @@ where
             load(client.clone(), repo.clone(), item.clone())
         }
     });
-    let RepositoryContext { inherited, can_write, checking_access } =
+    let RepositoryContext { inherited, can_write, checking_access, rights_unknown } =
         repository_context(&client, &repo, reload);
     let action = lock_action(client, target.clone());
     let saved = RwSignal::new(None::<ChangeableAttributes>);
@@ -226,6 +231,7 @@ where
                             attributes=own
                             can_write
                             checking_access
+                            rights_unknown
                             inherited
                             action
                             on_changed=move |now: ChangeableAttributes| saved.set(Some(now))

@@ -155,6 +155,8 @@ fn Loaded(
         Signal::derive(move || permissions.get().and_then(|p| p.ok()).is_some_and(|p| p.write));
     // Until the permissions are read, the panel neither offers switches nor says read-only.
     let checking_access = Signal::derive(move || permissions.get().is_none());
+    let rights_unknown =
+        Signal::derive(move || permissions.get().and_then(|p| p.ok()).is_some_and(|p| !p.known));
     let action = lock_action(client.clone(), ArtifactRef::Repository(repo.clone()));
 
     // The filter box leads while typing; the URL follows (replaced), and back/forward update it.
@@ -351,6 +353,7 @@ fn Loaded(
                                 attributes
                                 can_write
                                 checking_access
+                                rights_unknown
                                 action
                                 on_changed=move |now: ChangeableAttributes| saved.set(Some(now))
                                 registry=registry.clone()
