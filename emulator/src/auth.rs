@@ -2,6 +2,11 @@
 //! the demo authority's access and ID tokens), and checks a data-plane request's credentials
 //! against the scope its operation needs.
 //!
+//! ACR tokens are written as ACR writes them, claims in ACR's order: by default today's form
+//! ([`TokenFormat::V2`], recorded in `spec/acr/recordings/auth_exchange_and_token.json`: access
+//! tokens `"version": "2.0"` with `Type`/`Name`/`Actions` grants, `rid` and `appid`), or the older
+//! documented form ([`TokenFormat::V1`]: `"version": "1.0"`, lowercase grants). Both are read back.
+//!
 //! Every token's payload segment is also valid *padded standard* base64 (no `-`, no `_`, length a
 //! multiple of 4), so clients that decode JWTs with a plain base64 decoder (`atob`, `base64 -d`)
 //! read the emulator's tokens as they read ACR's.
@@ -12,7 +17,7 @@ use crate::{
     state::AppState,
     users::User,
 };
-use acr_types::{action, AccessEntry, Secret};
+use acr_types::{action, AccessClaim, AccessEntry, Secret, TokenFormat};
 use axum::http::{header, HeaderMap};
 use base64::{
     engine::{general_purpose, DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig},
@@ -51,6 +56,35 @@ pub const DEMO_TENANT_ID: &str = "d3a0c0de-0000-4000-8000-0000000000ac";
 
 /// The username that says "the password is an ACR refresh token" (Docker's identity-token login).
 pub const REFRESH_TOKEN_USERNAME: &str = "00000000-0000-0000-0000-000000000000";
+
+/// `appid` of ACR tokens for principals that did not sign in through an Entra application
+/// (passwords, repository-scoped tokens, anonymous access, `acr-emulator token`).
+pub const EMULATOR_APP_ID: &str = "ac0e0a1e-0000-4000-8000-000000000acd";
+
+/// The registry id (`rid`) ACR writes into the tokens of the registry `service`: 32 hex digits,
+/// the same for the same login server.
+pub fn registry_id(service: &str) -> String {
+    let d = Sha256::digest(format!("acr-emulator registry {}", service.to_ascii_lowercase()));
+    d.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whom an ACR token is issued to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grantee<'a> {
+    /// `sub`: a UPN, a token name, or empty for anonymous.
+    pub subject: &'a str,
+    /// `appid` (2.0 tokens): the Entra application the principal signed in with.
+    pub app_id: &'a str,
+    /// `tenant` (1.0 refresh tokens): the Entra tenant.
+    pub tenant: &'a str,
+}
+
+impl<'a> Grantee<'a> {
+    /// A principal that did not sign in through Entra: [`EMULATOR_APP_ID`], [`DEMO_TENANT_ID`].
+    pub fn new(subject: &'a str) -> Self {
+        Self { subject, app_id: EMULATOR_APP_ID, tenant: DEMO_TENANT_ID }
+    }
+}
 
 /// Who made a data-plane request, and what their token grants.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,18 +132,8 @@ impl AcrTokenKind {
     }
 }
 
-/// The `permissions` claim of ACR refresh tokens.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Permissions {
-    /// Allowed actions (`["*"]`).
-    pub actions: Vec<String>,
-    /// Excluded actions (`[]`).
-    #[serde(rename = "notActions")]
-    pub not_actions: Vec<String>,
-}
-
-/// The claims of an ACR refresh or access token, in ACR's order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The claims of an ACR refresh or access token as read back, in either [`TokenFormat`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct AcrClaims {
     /// Random token id.
     pub jti: String,
@@ -125,22 +149,109 @@ pub struct AcrClaims {
     pub iss: String,
     /// The login server the token is for.
     pub aud: String,
-    /// Always `1.0`.
+    /// `2.0` (access tokens today) or `1.0` (refresh tokens, older access tokens).
     pub version: String,
+    /// The registry id (2.0 form).
+    #[serde(default)]
+    pub rid: Option<String>,
     /// `refresh_token` or `access_token` ([`AcrTokenKind::grant_type`]).
     pub grant_type: String,
-    /// The Entra tenant (refresh tokens).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The Entra application (2.0 form).
+    #[serde(default)]
+    pub appid: Option<String>,
+    /// The Entra tenant (1.0 refresh tokens).
+    #[serde(default)]
     pub tenant: Option<String>,
-    /// `{"actions":["*"],"notActions":[]}` (refresh tokens).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<Permissions>,
-    /// Granted access (access tokens).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Granted access (access tokens), in either spelling.
+    #[serde(default)]
     pub access: Option<Vec<AccessEntry>>,
     /// Always empty.
     #[serde(default)]
     pub roles: Vec<String>,
+}
+
+/// The claims every ACR token starts with, in ACR's order.
+#[derive(Serialize)]
+struct Head<'a> {
+    jti: String,
+    sub: &'a str,
+    nbf: u64,
+    exp: u64,
+    iat: u64,
+    iss: &'static str,
+    aud: &'a str,
+    version: &'static str,
+}
+
+/// `permissions` of a 2.0 refresh token: `{"Actions":[…],"NotActions":null}`.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct PermissionsV2<'a> {
+    actions: &'a [String],
+    not_actions: Option<Vec<String>>,
+}
+
+/// `permissions` of a 1.0 refresh token: `{"actions":["*"],"notActions":[]}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PermissionsV1 {
+    actions: [&'static str; 1],
+    not_actions: [&'static str; 0],
+}
+
+/// The claims of an issued ACR token, per kind and format, in ACR's order.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Issued<'a> {
+    /// Recorded: `jti … version:"2.0", rid, access, roles, grant_type, appid`.
+    AccessV2 {
+        #[serde(flatten)]
+        head: Head<'a>,
+        rid: String,
+        access: Vec<AccessClaim<'a>>,
+        roles: [&'static str; 0],
+        grant_type: &'static str,
+        appid: &'a str,
+    },
+    /// Recorded: `jti … version:"1.0", rid, grant_type, appid, permissions, roles`.
+    RefreshV2 {
+        #[serde(flatten)]
+        head: Head<'a>,
+        rid: String,
+        grant_type: &'static str,
+        appid: &'a str,
+        permissions: PermissionsV2<'a>,
+        roles: [&'static str; 0],
+    },
+    /// Documented (Azure/acr `docs/AAD-OAuth.md`): `jti … version:"1.0", grant_type, access,
+    /// roles`.
+    AccessV1 {
+        #[serde(flatten)]
+        head: Head<'a>,
+        grant_type: &'static str,
+        access: Vec<AccessClaim<'a>>,
+        roles: [&'static str; 0],
+    },
+    /// Documented: `jti … version:"1.0", grant_type, tenant, permissions, roles`.
+    RefreshV1 {
+        #[serde(flatten)]
+        head: Head<'a>,
+        grant_type: &'static str,
+        tenant: &'a str,
+        permissions: PermissionsV1,
+        roles: [&'static str; 0],
+    },
+}
+
+impl<'a> Issued<'a> {
+    fn head(&mut self) -> &mut Head<'a> {
+        match self {
+            Self::AccessV2 { head, .. }
+            | Self::RefreshV2 { head, .. }
+            | Self::AccessV1 { head, .. }
+            | Self::RefreshV1 { head, .. } => head,
+        }
+    }
 }
 
 /// The claims of a demo-authority access token that `/oauth2/exchange` reads.
@@ -189,6 +300,7 @@ pub struct EntraContext<'a> {
 /// Signs and verifies every token.
 pub struct TokenIssuer {
     lifetimes: TokenLifetimes,
+    format: TokenFormat,
     kid: String,
     signing: SigningKey<Sha256>,
     verifying: VerifyingKey<Sha256>,
@@ -201,6 +313,7 @@ impl fmt::Debug for TokenIssuer {
         f.debug_struct("TokenIssuer")
             .field("kid", &self.kid)
             .field("lifetimes", &self.lifetimes)
+            .field("format", &self.format)
             .finish_non_exhaustive()
     }
 }
@@ -240,8 +353,7 @@ pub fn random_text(n: usize) -> String {
 /// JSON text with every character that could produce `-` or `_` in base64 escaped: non-ASCII
 /// characters and `>`, `?`, `~`, DEL (the only ASCII bytes whose low six bits are 62 or 63).
 /// These characters can only occur inside JSON strings, where `\uXXXX` means the same.
-fn base64_safe_json(value: &Value) -> String {
-    let raw = value.to_string();
+fn base64_safe_json(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len() + 16);
     for c in raw.chars() {
         if matches!(c, '>' | '?' | '~' | '\u{7f}') || !c.is_ascii() {
@@ -261,30 +373,32 @@ pub fn is_plain_base64(segment: &str) -> bool {
     segment.len() % 4 == 0 && !segment.contains(['-', '_'])
 }
 
-/// Encodes a claims object as a payload segment that is also plain base64. The JSON is made
-/// ASCII with the risky characters escaped, then filled with 0–2 spaces before the closing brace
-/// so its length is a multiple of 3; should the result still not qualify, `vary` (a random-id
-/// claim) is drawn again and the loop repeats.
-fn encode_payload(mut claims: Map<String, Value>, vary: &str) -> String {
+/// Encodes claims as a payload segment that is also plain base64, keys in the order `claims`
+/// serializes them. The JSON is made ASCII with the risky characters escaped, then filled with
+/// 0–2 spaces before the closing brace so its length is a multiple of 3; should the result still
+/// not qualify, `redraw` (which draws a random-id claim again) runs and the loop repeats.
+fn encode_payload<T: Serialize>(claims: &mut T, redraw: impl Fn(&mut T)) -> String {
+    let json = |c: &T| serde_json::to_string(c).unwrap_or_else(|_| "{}".to_owned());
     for _ in 0..1000 {
-        let mut text = base64_safe_json(&Value::Object(claims.clone()));
+        let mut text = base64_safe_json(&json(claims));
         let fill = (3 - text.len() % 3) % 3;
         text.insert_str(text.len() - 1, &" ".repeat(fill));
         let segment = b64url(text.as_bytes());
         if is_plain_base64(&segment) {
             return segment;
         }
-        claims.insert(vary.to_owned(), Value::String(random_uuid()));
+        redraw(claims);
     }
     // Not reachable: the escaping above makes every segment qualify on the first pass.
-    b64url(Value::Object(claims).to_string().as_bytes())
+    b64url(json(claims).as_bytes())
 }
 
-fn to_map<T: Serialize>(claims: &T) -> Map<String, Value> {
-    match serde_json::to_value(claims) {
-        Ok(Value::Object(m)) => m,
-        _ => Map::new(),
-    }
+/// The JWT header of every token, keys in ACR's order.
+#[derive(Serialize)]
+struct JwtHeader<'a> {
+    alg: &'static str,
+    typ: &'static str,
+    kid: &'a str,
 }
 
 impl TokenIssuer {
@@ -324,6 +438,7 @@ impl TokenIssuer {
         let kid: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
         Ok(Self {
             lifetimes,
+            format: TokenFormat::default(),
             kid,
             jwk_n: b64url(&public.n().to_bytes_be()),
             jwk_e: b64url(&public.e().to_bytes_be()),
@@ -342,6 +457,17 @@ impl TokenIssuer {
         &self.lifetimes
     }
 
+    /// The same issuer writing ACR tokens in `format` (default: [`TokenFormat::V2`]).
+    pub fn with_format(mut self, format: TokenFormat) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// The form of the ACR tokens it writes.
+    pub fn format(&self) -> TokenFormat {
+        self.format
+    }
+
     /// The public key as a JSON Web Key Set (`/{tenant}/discovery/v2.0/keys`).
     pub fn jwks(&self) -> Value {
         json!({"keys": [{
@@ -354,18 +480,26 @@ impl TokenIssuer {
         }]})
     }
 
-    /// Signs a claims object; `vary` names the random-id claim that may be redrawn so the
-    /// payload is plain base64.
-    fn sign(&self, claims: Map<String, Value>, vary: &str) -> Secret {
-        let header = json!({"alg": "RS256", "kid": self.kid, "typ": "JWT"});
-        let mut text =
-            format!("{}.{}", b64url(header.to_string().as_bytes()), encode_payload(claims, vary));
+    /// Signs claims; `redraw` draws their random-id claim again when the payload must change to
+    /// be plain base64.
+    fn sign<T: Serialize>(&self, mut claims: T, redraw: impl Fn(&mut T)) -> Secret {
+        let header = JwtHeader { alg: "RS256", typ: "JWT", kid: &self.kid };
+        let header = serde_json::to_string(&header).unwrap_or_default();
+        let payload = encode_payload(&mut claims, redraw);
+        let mut text = format!("{}.{payload}", b64url(header.as_bytes()));
         // Cannot fail: the key was checked to be large enough for a SHA-256 PKCS#1 v1.5 signature.
         let signature: Signature =
             self.signing.try_sign(text.as_bytes()).expect("RS256 signing with a checked key");
         text.push('.');
         text.push_str(&b64url(&signature.to_bytes()));
         Secret::new(text)
+    }
+
+    /// Signs an Entra-style claims map; `vary` names its random-id claim.
+    fn sign_map(&self, claims: Map<String, Value>, vary: &'static str) -> Secret {
+        self.sign(claims, |m| {
+            m.insert(vary.to_owned(), Value::String(random_uuid()));
+        })
     }
 
     /// Checks a token's form and signature and returns its claims, without looking at them.
@@ -405,43 +539,79 @@ impl TokenIssuer {
         Ok(claims)
     }
 
-    fn acr_claims(&self, kind: AcrTokenKind, subject: &str, service: &str) -> AcrClaims {
+    fn head<'a>(&self, kind: AcrTokenKind, who: &Grantee<'a>, service: &'a str) -> Head<'a> {
         let iat = now();
         let life = match kind {
             AcrTokenKind::Refresh => self.lifetimes.refresh,
             AcrTokenKind::Access => self.lifetimes.access,
         };
-        AcrClaims {
+        let version = match (kind, self.format) {
+            (AcrTokenKind::Access, format) => format.version(),
+            (AcrTokenKind::Refresh, _) => "1.0",
+        };
+        Head {
             jti: random_uuid(),
-            sub: subject.to_owned(),
+            sub: who.subject,
             nbf: iat,
             exp: iat + life.as_secs(),
             iat,
-            iss: ACR_ISSUER.to_owned(),
-            aud: service.to_owned(),
-            version: "1.0".to_owned(),
-            grant_type: kind.grant_type().to_owned(),
-            tenant: None,
-            permissions: None,
-            access: None,
-            roles: Vec::new(),
+            iss: ACR_ISSUER,
+            aud: service,
+            version,
         }
     }
 
-    /// An ACR refresh token for `subject` (a UPN) at the registry `service`.
-    pub fn refresh_token(&self, subject: &str, service: &str, tenant: &str) -> Secret {
-        let mut c = self.acr_claims(AcrTokenKind::Refresh, subject, service);
-        c.tenant = Some(tenant.to_owned());
-        c.permissions =
-            Some(Permissions { actions: vec![action::ALL.to_owned()], not_actions: Vec::new() });
-        self.sign(to_map(&c), "jti")
+    fn sign_acr(&self, claims: Issued<'_>) -> Secret {
+        self.sign(claims, |c| c.head().jti = random_uuid())
     }
 
-    /// An ACR access token for `subject` (empty: anonymous) at `service` granting `access`.
-    pub fn access_token(&self, subject: &str, service: &str, access: Vec<AccessEntry>) -> Secret {
-        let mut c = self.acr_claims(AcrTokenKind::Access, subject, service);
-        c.access = Some(access);
-        self.sign(to_map(&c), "jti")
+    /// An ACR refresh token for `who` at the registry `service`. `actions` are the registry-wide
+    /// actions of its `permissions` claim in the 2.0 form (`read`, `write`, `delete`); the 1.0
+    /// form always writes `["*"]`.
+    pub fn refresh_token(&self, who: &Grantee<'_>, service: &str, actions: &[String]) -> Secret {
+        let head = self.head(AcrTokenKind::Refresh, who, service);
+        let grant_type = AcrTokenKind::Refresh.grant_type();
+        self.sign_acr(match self.format {
+            TokenFormat::V2 => Issued::RefreshV2 {
+                head,
+                rid: registry_id(service),
+                grant_type,
+                appid: who.app_id,
+                permissions: PermissionsV2 { actions, not_actions: None },
+                roles: [],
+            },
+            TokenFormat::V1 => Issued::RefreshV1 {
+                head,
+                grant_type,
+                tenant: who.tenant,
+                permissions: PermissionsV1 { actions: [action::ALL], not_actions: [] },
+                roles: [],
+            },
+        })
+    }
+
+    /// An ACR access token for `who` (an empty subject: anonymous) at `service` granting
+    /// `access`.
+    pub fn access_token(
+        &self,
+        who: &Grantee<'_>,
+        service: &str,
+        access: Vec<AccessEntry>,
+    ) -> Secret {
+        let head = self.head(AcrTokenKind::Access, who, service);
+        let grant_type = AcrTokenKind::Access.grant_type();
+        let claims = access.iter().map(|e| AccessClaim(e, self.format)).collect();
+        self.sign_acr(match self.format {
+            TokenFormat::V2 => Issued::AccessV2 {
+                head,
+                rid: registry_id(service),
+                access: claims,
+                roles: [],
+                grant_type,
+                appid: who.app_id,
+            },
+            TokenFormat::V1 => Issued::AccessV1 { head, grant_type, access: claims, roles: [] },
+        })
     }
 
     /// Verifies an ACR token of `kind` for `service`: signature, issuer, `nbf`/`exp` against the
@@ -502,7 +672,7 @@ impl TokenIssuer {
         m.insert("appid".into(), ctx.client_id.into());
         m.insert("scp".into(), scp.into());
         m.insert("upn".into(), user.upn.clone().into());
-        self.sign(m, "uti")
+        self.sign_map(m, "uti")
     }
 
     /// A demo-authority ID token for the client, with `nonce` from the authorization request.
@@ -519,7 +689,7 @@ impl TokenIssuer {
         // Entra's optional `login_hint` claim (opaque to the client): the account's object id
         // here, which the logout endpoint accepts as `logout_hint`.
         m.insert("login_hint".into(), user.object_id.clone().into());
-        self.sign(m, "uti")
+        self.sign_map(m, "uti")
     }
 
     /// Verifies a demo-authority access token: signature, `nbf`/`exp`, audience
@@ -721,10 +891,12 @@ pub fn cli_token(
             };
             issuer.entra_access_token(&ctx, user, "user_impersonation")
         }
-        "refresh" => issuer.refresh_token(&user.upn, service, DEMO_TENANT_ID),
+        "refresh" => {
+            issuer.refresh_token(&Grantee::new(&user.upn), service, &user.permission_actions())
+        }
         "access" => {
             let requested = AccessEntry::parse_scopes(scope).map_err(|e| e.to_string())?;
-            issuer.access_token(&user.upn, service, user.grant_all(&requested))
+            issuer.access_token(&Grantee::new(&user.upn), service, user.grant_all(&requested))
         }
         other => {
             return Err(format!("unknown token kind '{other}' (expected entra, refresh or access)"))
@@ -789,30 +961,132 @@ mod tests {
         assert!(TokenIssuer::new(Some(&f), TokenLifetimes::default()).is_ok());
     }
 
-    #[test]
-    fn acr_tokens_round_trip_and_keep_their_kind() {
-        let i = issuer();
-        let r = i.refresh_token("viewer@contoso.example", "r.test", DEMO_TENANT_ID);
-        let c = i.verify_acr(r.expose(), "r.test", AcrTokenKind::Refresh).unwrap();
-        assert_eq!(c.sub, "viewer@contoso.example");
-        assert_eq!(c.permissions.unwrap().actions, vec!["*"]);
-        assert!(i.verify_acr(r.expose(), "r.test", AcrTokenKind::Access).is_err());
-        assert!(i.verify_acr(r.expose(), "other.test", AcrTokenKind::Refresh).is_err());
+    /// The JSON text of a token's part `n` (0: header, 1: payload).
+    fn part_text(token: &str, n: usize) -> String {
+        let p = token.split('.').nth(n).unwrap();
+        String::from_utf8(general_purpose::URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
+    }
 
-        let a = i.access_token("x", "r.test", vec![AccessEntry::catalog()]);
+    /// The top-level keys of a JSON object text, in order.
+    fn keys(text: &str) -> Vec<String> {
+        struct Keys(Vec<String>);
+        impl<'de> Deserialize<'de> for Keys {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = Keys;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("an object")
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut m: A,
+                    ) -> Result<Keys, A::Error> {
+                        let mut keys = Vec::new();
+                        while let Some(k) = m.next_key::<String>()? {
+                            m.next_value::<serde::de::IgnoredAny>()?;
+                            keys.push(k);
+                        }
+                        Ok(Keys(keys))
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+        serde_json::from_str::<Keys>(text).unwrap().0
+    }
+
+    fn life(p: &Value) -> u64 {
+        p["exp"].as_u64().unwrap() - p["iat"].as_u64().unwrap()
+    }
+
+    const HEAD: [&str; 8] = ["jti", "sub", "nbf", "exp", "iat", "iss", "aud", "version"];
+
+    fn claim_keys(rest: &[&str]) -> Vec<String> {
+        HEAD.iter().chain(rest).map(|k| (*k).to_owned()).collect()
+    }
+
+    #[test]
+    fn tokens_are_written_as_acr_writes_them_today() {
+        let i = issuer();
+        assert_eq!(i.format(), TokenFormat::V2);
+        let who = Grantee { subject: "viewer@contoso.example", app_id: "app-1", tenant: "t-1" };
+        let r = i.refresh_token(&who, "r.test", &["read".to_owned(), "delete".to_owned()]);
+        assert_eq!(
+            part_text(r.expose(), 0),
+            format!(r#"{{"alg":"RS256","typ":"JWT","kid":"{}"}}"#, i.kid())
+        );
+        let text = part_text(r.expose(), 1);
+        let rest = ["rid", "grant_type", "appid", "permissions", "roles"];
+        assert_eq!(keys(&text), claim_keys(&rest));
+        assert!(text.contains(r#""permissions":{"Actions":["read","delete"],"NotActions":null}"#));
+        let p = payload(r.expose());
+        assert_eq!((p["version"].as_str(), p["appid"].as_str()), (Some("1.0"), Some("app-1")));
+        assert_eq!(p["rid"], registry_id("r.test"));
+        assert_eq!(life(&p), 11_700);
+
+        let a = i.access_token(&who, "r.test", vec![AccessEntry::catalog()]);
+        let text = part_text(a.expose(), 1);
+        let rest = ["rid", "access", "roles", "grant_type", "appid"];
+        assert_eq!(keys(&text), claim_keys(&rest));
+        assert!(text.contains(r#""access":[{"Type":"registry","Name":"catalog","Actions":["*"]}]"#));
         let p = payload(a.expose());
-        assert_eq!(p["iss"], ACR_ISSUER);
-        assert_eq!(p["version"], "1.0");
+        assert_eq!((p["version"].as_str(), p["iss"].as_str()), (Some("2.0"), Some(ACR_ISSUER)));
         assert_eq!(p["roles"], json!([]));
-        assert_eq!(p["access"][0]["name"], "catalog");
-        assert!(p.get("tenant").is_none());
-        assert_eq!(p["exp"].as_u64().unwrap() - p["iat"].as_u64().unwrap(), 75 * 60);
+        assert_eq!(life(&p), 4500);
+    }
+
+    #[test]
+    fn tokens_can_be_written_in_the_older_form() {
+        let i = issuer().with_format(TokenFormat::V1);
+        let who = Grantee { subject: "x", app_id: "app-1", tenant: "t-1" };
+        let r = i.refresh_token(&who, "r.test", &["read".to_owned()]);
+        let text = part_text(r.expose(), 1);
+        assert_eq!(keys(&text), claim_keys(&["grant_type", "tenant", "permissions", "roles"]));
+        assert!(text.contains(r#""version":"1.0""#));
+        assert!(text.contains(r#""permissions":{"actions":["*"],"notActions":[]}"#));
+        let a = i.access_token(&who, "r.test", vec![AccessEntry::repository("a/b", &["pull"])]);
+        let text = part_text(a.expose(), 1);
+        assert_eq!(keys(&text), claim_keys(&["grant_type", "access", "roles"]));
+        assert!(text.contains(r#""version":"1.0""#));
+        assert!(
+            text.contains(r#""access":[{"type":"repository","name":"a/b","actions":["pull"]}]"#)
+        );
+    }
+
+    #[test]
+    fn acr_tokens_of_both_forms_round_trip_and_keep_their_kind() {
+        let v2 = issuer();
+        let v1 = issuer().with_format(TokenFormat::V1);
+        let who = Grantee::new("viewer@contoso.example");
+        let grant = vec![AccessEntry::repository("a", &["pull"]), AccessEntry::catalog()];
+        for (writer, reader) in [(&v2, &v1), (&v1, &v2), (&v2, &v2), (&v1, &v1)] {
+            let r = writer.refresh_token(&who, "r.test", &[]);
+            let c = reader.verify_acr(r.expose(), "r.test", AcrTokenKind::Refresh).unwrap();
+            assert_eq!(c.sub, "viewer@contoso.example");
+            assert!(reader.verify_acr(r.expose(), "r.test", AcrTokenKind::Access).is_err());
+            assert!(reader.verify_acr(r.expose(), "other.test", AcrTokenKind::Refresh).is_err());
+            let a = writer.access_token(&who, "r.test", grant.clone());
+            let c = reader.verify_acr(a.expose(), "r.test", AcrTokenKind::Access).unwrap();
+            assert_eq!(c.access.as_deref(), Some(grant.as_slice()));
+            assert_eq!(c.version, writer.format().version());
+        }
+        let c = v2.verify_acr(
+            v2.refresh_token(&who, "r.test", &[]).expose(),
+            "r.test",
+            AcrTokenKind::Refresh,
+        );
+        let c = c.unwrap();
+        assert_eq!((c.appid.as_deref(), c.tenant), (Some(EMULATOR_APP_ID), None));
+        assert_eq!(c.rid.unwrap(), registry_id("r.test"));
+        assert_eq!(registry_id("R.test"), registry_id("r.test"));
+        assert_ne!(registry_id("s.test"), registry_id("r.test"));
     }
 
     #[test]
     fn tampering_and_garbage_are_refused() {
         let i = issuer();
-        let a = i.access_token("x", "r.test", vec![]);
+        let a = i.access_token(&Grantee::new("x"), "r.test", vec![]);
         let t = a.expose();
         let (head, rest) = t.split_once('.').unwrap();
         let (_, sig) = rest.split_once('.').unwrap();
@@ -833,7 +1107,7 @@ mod tests {
             entra_access: Duration::ZERO,
         };
         let i = TokenIssuer::new(None, lifetimes).unwrap();
-        let a = i.access_token("x", "r.test", vec![]);
+        let a = i.access_token(&Grantee::new("x"), "r.test", vec![]);
         let e = i.verify_acr(a.expose(), "r.test", AcrTokenKind::Access).unwrap_err();
         assert!(e.0.contains("expired"));
         let ctx = EntraContext { issuer: "http://h/t/v2.0", tenant_id: "t", client_id: "c" };
@@ -861,7 +1135,9 @@ mod tests {
         // An ID token is not an access token for the registry.
         assert!(i.verify_entra_access(id.expose()).is_err());
         // An ACR token is not an Entra token.
-        assert!(i.verify_entra_access(i.access_token("x", "r", vec![]).expose()).is_err());
+        assert!(i
+            .verify_entra_access(i.access_token(&Grantee::new("x"), "r", vec![]).expose())
+            .is_err());
     }
 
     #[test]
@@ -869,7 +1145,8 @@ mod tests {
         let i = issuer();
         for n in 0..60 {
             let sub = format!("{}é>?~\u{7f}😀{}", "x".repeat(n), "~".repeat(n % 7));
-            let t = i.access_token(&sub, "r.test", vec![AccessEntry::repository(&sub, &["pull"])]);
+            let access = vec![AccessEntry::repository(&sub, &["pull"])];
+            let t = i.access_token(&Grantee::new(&sub), "r.test", access);
             assert_eq!(payload(t.expose())["sub"], sub);
         }
     }

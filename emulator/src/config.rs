@@ -1,6 +1,7 @@
 //! The emulator's settings: where it listens, which data it serves, and the fault knobs tests turn
 //! on. Parsed from the command line by `main.rs`; built directly by tests.
 
+use acr_types::TokenFormat;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 /// Where the registry's data comes from at start-up.
@@ -39,9 +40,9 @@ impl Faults {
 /// Lifetimes of the tokens the emulator issues.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenLifetimes {
-    /// ACR access tokens (real ACR: about 75 minutes).
+    /// ACR access tokens (recorded: 4500 s, 75 minutes).
     pub access: Duration,
-    /// ACR refresh tokens (real ACR: 3 hours).
+    /// ACR refresh tokens (recorded: 11,700 s, 3 hours 15 minutes).
     pub refresh: Duration,
     /// Access and ID tokens of the demo Entra authority (real Entra: 60–90 minutes).
     pub entra_access: Duration,
@@ -50,8 +51,8 @@ pub struct TokenLifetimes {
 impl Default for TokenLifetimes {
     fn default() -> Self {
         Self {
-            access: Duration::from_secs(75 * 60),
-            refresh: Duration::from_secs(3 * 3600),
+            access: Duration::from_secs(4500),
+            refresh: Duration::from_secs(11_700),
             entra_access: Duration::from_secs(3600),
         }
     }
@@ -87,6 +88,9 @@ pub struct Config {
     pub faults: Faults,
     /// Token lifetimes.
     pub lifetimes: TokenLifetimes,
+    /// How ACR tokens are written: [`TokenFormat::V2`] (default, as ACR issues them today) or
+    /// the older [`TokenFormat::V1`]; tokens of both forms are accepted either way.
+    pub token_format: TokenFormat,
     /// PEM file of the RSA key that signs every token; `None`: the built-in demo key.
     pub signing_key: Option<PathBuf>,
     /// A built console (`dist/`) to serve at `/`, with the registry also reachable same-origin
@@ -112,6 +116,7 @@ impl Default for Config {
             cors_origins: Vec::new(),
             faults: Faults::default(),
             lifetimes: TokenLifetimes::default(),
+            token_format: TokenFormat::default(),
             signing_key: None,
             console_dir: None,
             registry_name: "demo".into(),

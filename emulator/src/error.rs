@@ -2,12 +2,12 @@
 //! `{"errors":[…]}` body, `Www-Authenticate` challenge). Handlers return it; nothing else writes
 //! error responses.
 
-use acr_types::{code, AcrErrors, DISALLOWED_MESSAGE};
+use acr_types::{code, DISALLOWED_MESSAGE};
 use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
-use serde_json::{json, Value};
+use serde::Serialize;
 
 /// Which `error=` parameter a 401 challenge carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,8 +42,9 @@ pub enum ApiError {
     NameUnknown(String),
     /// 404 `TAG_UNKNOWN`, no `detail`.
     TagUnknown,
-    /// 404 `MANIFEST_UNKNOWN`.
-    ManifestUnknown(String),
+    /// 404 `MANIFEST_UNKNOWN`, no `detail` (recorded: `{"code":"MANIFEST_UNKNOWN","message":
+    /// "manifest unknown"}`).
+    ManifestUnknown,
     /// 405 `REGISTRY_DISALLOWED_OPERATION` with `detail: {}`: a lock refused the operation.
     Disallowed,
     /// 400 with a distribution error code (`NAME_INVALID`, `TAG_INVALID`, `DIGEST_INVALID`,
@@ -68,6 +69,42 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// ACR's error body (the shape of [`acr_types::AcrErrors`]), written with `detail`'s keys in
+/// ACR's order.
+#[derive(Debug, Serialize)]
+struct ErrorBody {
+    errors: [ErrorInfo; 1],
+}
+
+#[derive(Debug, Serialize)]
+struct ErrorInfo {
+    code: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<Detail>,
+}
+
+/// The `detail` of an error.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Detail {
+    /// `[{"Type","Name","Action"}]`, one entry per action (401s).
+    Access(Vec<AccessDetail>),
+    /// `{"name": …}` (`NAME_UNKNOWN`).
+    Name { name: String },
+    /// `{}` (`REGISTRY_DISALLOWED_OPERATION`).
+    Empty {},
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct AccessDetail {
+    #[serde(rename = "Type")]
+    kind: String,
+    name: String,
+    action: String,
+}
+
 impl ApiError {
     /// A 400 with `code` and `message`.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -80,7 +117,7 @@ impl ApiError {
             Self::Unauthorized { .. } | Self::BasicUnauthorized | Self::TokenRefused(_) => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::NameUnknown(_) | Self::TagUnknown | Self::ManifestUnknown(_) | Self::NotFound => {
+            Self::NameUnknown(_) | Self::TagUnknown | Self::ManifestUnknown | Self::NotFound => {
                 StatusCode::NOT_FOUND
             }
             Self::Disallowed | Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -92,69 +129,65 @@ impl ApiError {
         }
     }
 
-    fn body(&self) -> AcrErrors {
+    /// The `{"errors":[…]}` body, in ACR's key order (which `serde_json::Value` would lose).
+    fn body(&self) -> ErrorBody {
         const AUTH_MESSAGE: &str =
             "authentication required, visit https://aka.ms/acr/authorization for more information.";
-        match self {
+        let (code, message, detail): (&'static str, String, Option<Detail>) = match self {
             Self::Unauthorized { scope, .. } => {
                 let detail = scope.as_deref().map(|s| {
-                    let parts: Vec<&str> = s.splitn(3, ':').collect();
-                    let actions = parts.get(2).copied().unwrap_or("");
-                    Value::Array(
+                    let mut parts = s.splitn(3, ':');
+                    let (kind, name) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+                    let actions = parts.next().unwrap_or("").split(',');
+                    Detail::Access(
                         actions
-                            .split(',')
-                            .map(|a| {
-                                json!({"Type": parts[0], "Name": parts.get(1).copied().unwrap_or(""), "Action": a})
+                            .map(|action| AccessDetail {
+                                kind: kind.to_owned(),
+                                name: name.to_owned(),
+                                action: action.to_owned(),
                             })
                             .collect(),
                     )
                 });
-                AcrErrors::one(code::UNAUTHORIZED, AUTH_MESSAGE, detail)
+                (code::UNAUTHORIZED, AUTH_MESSAGE.into(), detail)
             }
-            Self::BasicUnauthorized => AcrErrors::one(code::UNAUTHORIZED, AUTH_MESSAGE, None),
-            Self::TokenRefused(m) => AcrErrors::one(code::UNAUTHORIZED, m.clone(), None),
-            Self::NameUnknown(name) => AcrErrors::one(
+            Self::BasicUnauthorized => (code::UNAUTHORIZED, AUTH_MESSAGE.into(), None),
+            Self::TokenRefused(m) => (code::UNAUTHORIZED, m.clone(), None),
+            Self::NameUnknown(name) => (
                 code::NAME_UNKNOWN,
-                "repository name not known to registry",
-                Some(json!({ "name": name })),
+                "repository name not known to registry".into(),
+                Some(Detail::Name { name: name.clone() }),
             ),
             Self::TagUnknown => {
-                AcrErrors::one(code::TAG_UNKNOWN, "the specified tag does not exist", None)
+                (code::TAG_UNKNOWN, "the specified tag does not exist".into(), None)
             }
-            Self::ManifestUnknown(reference) => AcrErrors::one(
-                code::MANIFEST_UNKNOWN,
-                "manifest unknown",
-                Some(json!({ "Reference": reference })),
-            ),
-            Self::Disallowed => AcrErrors::one(
+            Self::ManifestUnknown => (code::MANIFEST_UNKNOWN, "manifest unknown".into(), None),
+            Self::Disallowed => (
                 code::REGISTRY_DISALLOWED_OPERATION,
-                DISALLOWED_MESSAGE,
-                Some(json!({})),
+                DISALLOWED_MESSAGE.into(),
+                Some(Detail::Empty {}),
             ),
-            Self::BadRequest { code, message } => AcrErrors::one(code, message.clone(), None),
-            Self::TooLarge(limit) => AcrErrors::one(
+            Self::BadRequest { code, message } => (*code, message.clone(), None),
+            Self::TooLarge(limit) => (
                 code::SIZE_INVALID,
                 format!("the request body is larger than the limit of {limit} bytes"),
                 None,
             ),
             Self::NotFound => {
-                AcrErrors::one(code::UNSUPPORTED, "the requested path is not an API endpoint", None)
+                (code::UNSUPPORTED, "the requested path is not an API endpoint".into(), None)
             }
-            Self::MethodNotAllowed => AcrErrors::one(
-                code::UNSUPPORTED,
-                "the method is not supported on this endpoint",
-                None,
-            ),
-            Self::Throttled(_) => {
-                AcrErrors::one(code::TOO_MANY_REQUESTS, "too many requests", None)
+            Self::MethodNotAllowed => {
+                (code::UNSUPPORTED, "the method is not supported on this endpoint".into(), None)
             }
-            Self::Unavailable => AcrErrors::one(
+            Self::Throttled(_) => (code::TOO_MANY_REQUESTS, "too many requests".into(), None),
+            Self::Unavailable => (
                 code::SERVICE_UNAVAILABLE,
-                "the service is temporarily unavailable, retry later",
+                "the service is temporarily unavailable, retry later".into(),
                 None,
             ),
-            Self::Internal(_) => AcrErrors::one("INTERNAL_ERROR", "internal server error", None),
-        }
+            Self::Internal(_) => ("INTERNAL_ERROR", "internal server error".into(), None),
+        };
+        ErrorBody { errors: [ErrorInfo { code, message, detail }] }
     }
 
     /// The `Www-Authenticate` value, for 401s that carry one.
@@ -212,7 +245,7 @@ impl From<crate::store::StoreError> for ApiError {
         match e {
             S::NameUnknown(name) => Self::NameUnknown(name.to_string()),
             S::TagUnknown => Self::TagUnknown,
-            S::ManifestUnknown(r) => Self::ManifestUnknown(r),
+            S::ManifestUnknown(_) => Self::ManifestUnknown,
             S::Disallowed => Self::Disallowed,
             S::ManifestInvalid(m) => Self::bad_request(code::MANIFEST_INVALID, m),
             e @ S::DigestMismatch(_) => Self::bad_request(code::DIGEST_INVALID, e.to_string()),
@@ -224,22 +257,46 @@ impl From<crate::store::StoreError> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    fn body(e: &ApiError) -> String {
+        serde_json::to_string(&e.body()).unwrap()
+    }
 
     #[test]
     fn challenge_matches_acr_format() {
         let e = ApiError::Unauthorized {
             realm: "https://r.azurecr.io/oauth2/token".into(),
             service: "r.azurecr.io".into(),
-            scope: Some("repository:a/b:metadata_read".into()),
+            scope: Some("repository:a/b:metadata_read,delete".into()),
             error: ChallengeError::InsufficientScope,
         };
         assert_eq!(
             e.challenge().unwrap(),
-            "Bearer realm=\"https://r.azurecr.io/oauth2/token\",service=\"r.azurecr.io\",scope=\"repository:a/b:metadata_read\",error=\"insufficient_scope\""
+            "Bearer realm=\"https://r.azurecr.io/oauth2/token\",service=\"r.azurecr.io\",scope=\"repository:a/b:metadata_read,delete\",error=\"insufficient_scope\""
         );
-        let body = serde_json::to_value(e.body()).unwrap();
-        assert_eq!(body["errors"][0]["detail"][0]["Name"], "a/b");
-        assert_eq!(body["errors"][0]["detail"][0]["Action"], "metadata_read");
+        // Keys in ACR's order, one detail entry per action.
+        assert_eq!(
+            body(&e),
+            r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required, visit https://aka.ms/acr/authorization for more information.","detail":[{"Type":"repository","Name":"a/b","Action":"metadata_read"},{"Type":"repository","Name":"a/b","Action":"delete"}]}]}"#
+        );
+    }
+
+    #[test]
+    fn bodies_are_acr_errors() {
+        let unknown = ApiError::NameUnknown("a/b".into());
+        assert_eq!(
+            body(&unknown),
+            r#"{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry","detail":{"name":"a/b"}}]}"#
+        );
+        assert_eq!(
+            body(&ApiError::ManifestUnknown),
+            r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#
+        );
+        for e in [unknown, ApiError::TagUnknown, ApiError::Disallowed, ApiError::Throttled(None)] {
+            let read: acr_types::AcrErrors = serde_json::from_str(&body(&e)).unwrap();
+            assert_eq!(read.errors.len(), 1, "{e:?}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ use acr_emulator::{
     config::{Config, DataSource, Faults, TlsFiles, TokenLifetimes},
     seed::Generate,
 };
+use acr_types::TokenFormat;
 use clap::{Args, Parser, Subcommand};
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
@@ -76,9 +77,11 @@ struct ServeArgs {
     /// ACR access token lifetime in seconds (default 4500, as ACR).
     #[arg(long)]
     token_ttl: Option<u64>,
-    /// ACR refresh token lifetime in seconds (default 10800, as ACR).
+    /// ACR refresh token lifetime in seconds (default 11700, as ACR).
     #[arg(long)]
     refresh_ttl: Option<u64>,
+    #[command(flatten)]
+    format: FormatArgs,
     /// Demo authority access token lifetime in seconds (default 3600).
     #[arg(long)]
     entra_ttl: Option<u64>,
@@ -99,6 +102,14 @@ struct ServeArgs {
     max_body: usize,
 }
 
+#[derive(Args, Clone, Default)]
+struct FormatArgs {
+    /// Form of the ACR tokens: `2.0` (as ACR issues them today: capitalised access entries, rid,
+    /// appid) or `1.0` (the older, documented form with lowercase access entries).
+    #[arg(long, value_parser = parse_token_format, default_value = "2.0")]
+    token_format: TokenFormat,
+}
+
 #[derive(Args)]
 struct TokenArgs {
     /// User id (`admin`, `viewer`, `payments`, `ci-readonly`).
@@ -117,11 +128,21 @@ struct TokenArgs {
     #[arg(long)]
     signing_key: Option<PathBuf>,
     #[command(flatten)]
+    format: FormatArgs,
+    #[command(flatten)]
     data: DataArgs,
 }
 
 fn parse_generate(s: &str) -> Result<Generate, String> {
     Generate::parse(s)
+}
+
+fn parse_token_format(s: &str) -> Result<TokenFormat, String> {
+    match s {
+        "2.0" | "2" => Ok(TokenFormat::V2),
+        "1.0" | "1" => Ok(TokenFormat::V1),
+        other => Err(format!("'{other}' is not a token format: use 2.0 or 1.0")),
+    }
 }
 
 fn data_source(d: &DataArgs) -> DataSource {
@@ -155,6 +176,7 @@ fn config(a: ServeArgs) -> Config {
             refresh: a.refresh_ttl.map_or(lt.refresh, secs),
             entra_access: a.entra_ttl.map_or(lt.entra_access, secs),
         },
+        token_format: a.format.token_format,
         signing_key: a.signing_key,
         console_dir: a.console,
         registry_name: a.registry_name.unwrap_or(d.registry_name),
@@ -212,7 +234,8 @@ fn token(args: TokenArgs) -> Result<(), String> {
     let issuer = acr_emulator::auth::TokenIssuer::new(
         args.signing_key.as_deref(),
         TokenLifetimes::default(),
-    )?;
+    )?
+    .with_format(args.format.token_format);
     println!(
         "{}",
         acr_emulator::auth::cli_token(&issuer, user, &args.kind, &args.service, &args.scope)?

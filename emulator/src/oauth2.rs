@@ -7,7 +7,10 @@
 //! (`routes::registry`), not here.
 
 use crate::{
-    auth::{anonymous_grant, basic_credentials, check_password, AcrTokenKind, DEMO_TENANT_ID},
+    auth::{
+        anonymous_grant, basic_credentials, check_password, AcrTokenKind, Grantee, DEMO_TENANT_ID,
+        EMULATOR_APP_ID,
+    },
     error::{acr_json, ApiError},
     state::AppState,
     users::User,
@@ -72,21 +75,22 @@ fn checked_service(
 
 fn access_answer(
     state: &AppState,
-    subject: &str,
+    who: &Grantee<'_>,
     service: &str,
     access: Vec<AccessEntry>,
 ) -> Response {
-    let token = state.issuer.access_token(subject, service, access);
+    let token = state.issuer.access_token(who, service, access);
     acr_json(StatusCode::OK, &AccessToken { access_token: token })
 }
 
+/// The answer to a password (or Basic) sign-in: no Entra application is involved.
 fn user_answer(
     state: &AppState,
     user: &User,
     service: &str,
     requested: &[AccessEntry],
 ) -> Response {
-    access_answer(state, &user.upn, service, user.grant_all(requested))
+    access_answer(state, &Grantee::new(&user.upn), service, user.grant_all(requested))
 }
 
 fn anonymous_answer(
@@ -100,7 +104,7 @@ fn anonymous_answer(
                 .into(),
         ));
     }
-    Ok(access_answer(state, "", service, anonymous_grant(requested)))
+    Ok(access_answer(state, &Grantee::new(""), service, anonymous_grant(requested)))
 }
 
 /// `POST /oauth2/exchange`: an Entra access token (audience
@@ -138,7 +142,9 @@ send grant_type=access_token with an Entra access token",
         ))
     })?;
     let tenant = if claims.tid.is_empty() { DEMO_TENANT_ID } else { claims.tid.as_str() };
-    let refresh_token = state.issuer.refresh_token(&user.upn, &service, tenant);
+    let app_id = if claims.azp.is_empty() { EMULATOR_APP_ID } else { claims.azp.as_str() };
+    let who = Grantee { subject: &user.upn, app_id, tenant };
+    let refresh_token = state.issuer.refresh_token(&who, &service, &user.permission_actions());
     Ok(acr_json(StatusCode::OK, &RefreshToken { refresh_token }))
 }
 
@@ -166,7 +172,13 @@ async fn token_post(
             let user = state.users.by_upn(&claims.sub).ok_or_else(|| {
                 ApiError::TokenRefused(format!("the principal '{}' no longer exists", claims.sub))
             })?;
-            Ok(user_answer(&state, user, &service, &requested))
+            // The access token names the application the refresh token was issued to.
+            let who = Grantee {
+                subject: &user.upn,
+                app_id: claims.appid.as_deref().unwrap_or(EMULATOR_APP_ID),
+                tenant: claims.tenant.as_deref().unwrap_or(DEMO_TENANT_ID),
+            };
+            Ok(access_answer(&state, &who, &service, user.grant_all(&requested)))
         }
         "password" => {
             match (field(&p, "username"), field(&p, "password"), field(&p, "refresh_token")) {

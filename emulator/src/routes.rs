@@ -108,10 +108,10 @@ pub fn registry(state: &AppState) -> Router<AppState> {
         .route("/v2/", get(v2_probe))
         .route("/v2/_catalog", get(v2_catalog))
         .route("/v2/{*rest}", any(v2_dispatch))
-        .layer(middleware::map_response(acr_headers));
+        .layer(middleware::from_fn(acr_headers));
     Router::new()
         .merge(data_plane)
-        .merge(crate::oauth2::router())
+        .merge(crate::oauth2::router().layer(middleware::map_response(token_headers)))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), faults))
         .layer(middleware::from_fn_with_state(state.clone(), cors))
@@ -146,9 +146,35 @@ async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
-/// Headers ACR puts on every `/acr/v1` and `/v2` response.
-async fn acr_headers(mut res: Response) -> Response {
+/// The header naming the remaining call budget.
+const RATE_LIMIT: &str = "x-ms-ratelimit-remaining-calls-per-second";
+/// Its value on token answers: ACR's recorded values hover around 166 (10,000 calls a minute).
+const TOKEN_CALLS_LEFT: &str = "166.666667";
+/// The same header on deletes, as recorded (`deletes.json`, `errors.json`).
+const DELETE_CALLS_LEFT: &str = "8.000000";
+
+/// Headers ACR puts on every answer of its login server, token endpoints included.
+fn common_headers(h: &mut HeaderMap) {
+    h.insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+    );
+    h.insert(header::SERVER, HeaderValue::from_static("AzureContainerRegistry"));
+    h.insert("x-ms-correlation-request-id", uuid_header());
+}
+
+fn uuid_header() -> HeaderValue {
+    HeaderValue::from_str(&crate::auth::random_uuid()).unwrap_or(HeaderValue::from_static("0"))
+}
+
+/// Headers ACR puts on every `/acr/v1` and `/v2` response. Deletes also carry a request id,
+/// the client's `x-ms-client-request-id` repeated, and the remaining call budget.
+async fn acr_headers(req: Request, next: Next) -> Response {
+    let delete = req.method() == Method::DELETE;
+    let client_request_id = req.headers().get("x-ms-client-request-id").cloned();
+    let mut res = next.run(req).await;
     let h = res.headers_mut();
+    common_headers(h);
     h.insert(
         "access-control-expose-headers",
         HeaderValue::from_static(
@@ -156,31 +182,23 @@ async fn acr_headers(mut res: Response) -> Response {
         ),
     );
     h.insert("docker-distribution-api-version", HeaderValue::from_static("registry/2.0"));
-    h.insert(
-        header::STRICT_TRANSPORT_SECURITY,
-        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-    );
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::SERVER, HeaderValue::from_static("AzureContainerRegistry"));
-    if let Ok(v) = HeaderValue::from_str(&correlation_id()) {
-        h.insert("x-ms-correlation-request-id", v);
+    if delete {
+        if let Some(id) = client_request_id {
+            h.insert("x-ms-client-request-id", id);
+        }
+        h.insert(RATE_LIMIT, HeaderValue::from_static(DELETE_CALLS_LEFT));
+        h.insert("x-ms-request-id", uuid_header());
     }
     res
 }
 
-/// A random UUID v4 string.
-fn correlation_id() -> String {
-    let b: [u8; 16] = rand::thread_rng().gen();
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-4{}-{:x}{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        (b[8] & 0x3) | 0x8,
-        &hex[17..20],
-        &hex[20..32]
-    )
+/// Headers of `/oauth2/exchange` and `/oauth2/token` answers.
+async fn token_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    common_headers(h);
+    h.insert(RATE_LIMIT, HeaderValue::from_static(TOKEN_CALLS_LEFT));
+    res
 }
 
 /// Injected latency, 429s and 503s, and the request counters.

@@ -68,7 +68,8 @@ pub fn load_data(config: &Config) -> Result<(Store, Users), String> {
 /// Builds the shared state (loads data and the signing key).
 pub fn build_state(config: Config) -> Result<AppState, String> {
     let (store, users) = load_data(&config)?;
-    let issuer = TokenIssuer::new(config.signing_key.as_deref(), config.lifetimes.clone())?;
+    let issuer = TokenIssuer::new(config.signing_key.as_deref(), config.lifetimes.clone())?
+        .with_format(config.token_format);
     Ok(AppState(Arc::new(Inner {
         config,
         store: std::sync::RwLock::new(store),

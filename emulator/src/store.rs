@@ -46,7 +46,7 @@ pub struct Tag {
     pub digest: Digest,
     /// When it was created.
     pub created: Timestamp,
-    /// When it last moved or its attributes changed.
+    /// When it was last moved (an attribute change does not count).
     pub updated: Timestamp,
     /// Whether it is signed.
     pub signed: bool,
@@ -67,7 +67,7 @@ pub struct Manifest {
     pub size: u64,
     /// When it was pushed.
     pub created: Timestamp,
-    /// When it or its attributes last changed.
+    /// When it was last changed (an attribute change does not count).
     pub updated: Timestamp,
     /// CPU architecture (images only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -362,19 +362,15 @@ impl Store {
     }
 
     /// `PATCH /acr/v1/{name}`: merges the flags set in `patch` (never refused by a lock) and
-    /// returns the full updated attributes. A non-empty patch sets the repository's update time.
+    /// returns the full updated attributes. `lastUpdateTime` stays as it was, as in ACR (an
+    /// attribute change is not an update of the content).
     pub fn update_repository(
         &mut self,
         registry: &str,
         name: &RepositoryName,
         patch: &AttributesPatch,
-        now: &Timestamp,
     ) -> Result<RepositoryAttributes> {
-        let repo = self.repo_mut(name)?;
-        repo.attributes.apply(patch);
-        if !patch.is_empty() {
-            repo.updated = now.clone();
-        }
+        self.repo_mut(name)?.attributes.apply(patch);
         self.repository(registry, name)
     }
 
@@ -424,42 +420,42 @@ impl Store {
         repo.tags.get(tag).map(|t| tag_view(tag, t)).ok_or(StoreError::TagUnknown)
     }
 
-    /// `PATCH /acr/v1/{name}/_tags/{tag}`: merges the flags (never refused by a lock); a
-    /// non-empty patch sets the tag's update time.
+    /// `PATCH /acr/v1/{name}/_tags/{tag}`: merges the flags (never refused by a lock);
+    /// `lastUpdateTime` stays as it was (`spec/acr/recordings/tag_get_and_patch.json`).
     pub fn update_tag(
         &mut self,
         name: &RepositoryName,
         tag: &TagName,
         patch: &AttributesPatch,
-        now: &Timestamp,
     ) -> Result<TagAttributesBase> {
         let repo = self.repo_mut(name)?;
         let t = repo.tags.get_mut(tag).ok_or(StoreError::TagUnknown)?;
         t.attributes.apply(patch);
-        if !patch.is_empty() {
-            t.updated = now.clone();
-        }
         Ok(tag_view(tag, t))
     }
 
-    /// `DELETE /acr/v1/{name}/_tags/{tag}` (untag): removes the tag; the manifest stays.
+    /// `DELETE /acr/v1/{name}/_tags/{tag}` (untag): removes the tag and returns the digest it
+    /// pointed at; the manifest stays.
     ///
     /// Refused when the tag has `writeEnabled=false` or `deleteEnabled=false`, or the repository
     /// has `writeEnabled=false` (the repository's `deleteEnabled=false` alone does not block it).
+    /// A tag of a repository that does not exist is [`StoreError::TagUnknown`], as ACR answers
+    /// (`spec/acr/recordings/errors.json`).
     pub fn delete_tag(
         &mut self,
         name: &RepositoryName,
         tag: &TagName,
         now: &Timestamp,
-    ) -> Result<()> {
-        let repo = self.repo_mut(name)?;
+    ) -> Result<Digest> {
+        let repo = self.repositories.get_mut(name).ok_or(StoreError::TagUnknown)?;
         let t = repo.tags.get(tag).ok_or(StoreError::TagUnknown)?;
         if t.attributes.is_locked() || !repo.attributes.write_enabled {
             return Err(StoreError::Disallowed);
         }
+        let digest = t.digest.clone();
         repo.tags.remove(tag);
         repo.updated = now.clone();
-        Ok(())
+        Ok(digest)
     }
 
     /// `GET /acr/v1/{name}/_manifests`: the manifests without `listEnabled=false` ones.
@@ -499,14 +495,13 @@ impl Store {
         Ok(manifest_view(digest, m, Some(tags_of(repo, digest))))
     }
 
-    /// `PATCH /acr/v1/{name}/_manifests/{digest}`: merges the flags (never refused by a lock); a
-    /// non-empty patch sets the manifest's update time.
+    /// `PATCH /acr/v1/{name}/_manifests/{digest}`: merges the flags (never refused by a lock);
+    /// `lastUpdateTime` stays as it was.
     pub fn update_manifest(
         &mut self,
         name: &RepositoryName,
         digest: &Digest,
         patch: &AttributesPatch,
-        now: &Timestamp,
     ) -> Result<ManifestAttributesBase> {
         let repo = self.repo_mut(name)?;
         let m = repo
@@ -514,9 +509,6 @@ impl Store {
             .get_mut(digest)
             .ok_or_else(|| StoreError::ManifestUnknown(digest.to_string()))?;
         m.attributes.apply(patch);
-        if !patch.is_empty() {
-            m.updated = now.clone();
-        }
         self.manifest(name, digest)
     }
 
@@ -750,7 +742,7 @@ mod tests {
         for r in ["b/x", "a", "c", "a/b"] {
             push(&mut s, r, "v1", &image(1), 0).unwrap();
         }
-        s.update_repository(REG, &repo("c"), &list_off(), &ts(1)).unwrap();
+        s.update_repository(REG, &repo("c"), &list_off()).unwrap();
         assert_eq!(s.catalog(), vec![repo("a"), repo("a/b"), repo("b/x")]);
         // Hidden from the catalog, still addressable.
         assert!(s.repository(REG, &repo("c")).is_ok());
@@ -769,40 +761,39 @@ mod tests {
     }
 
     #[test]
-    fn patches_merge_partially_and_are_never_refused() {
+    fn patches_merge_partially_are_never_refused_and_keep_the_update_time() {
         let (mut s, d1, ..) = sample();
-        let r = s.update_repository(REG, &repo("app"), &patch(Some(false), None), &ts(50)).unwrap();
+        let r = s.update_repository(REG, &repo("app"), &patch(Some(false), None)).unwrap();
         assert!(!r.changeable_attributes.write_enabled && r.changeable_attributes.delete_enabled);
-        assert_eq!(r.last_update_time, ts(50));
+        assert_eq!(r.last_update_time, ts(40), "an attribute change is not an update");
         // Unlocking a locked repository works; an empty patch changes nothing.
-        let r = s.update_repository(REG, &repo("app"), &patch(Some(true), None), &ts(60)).unwrap();
+        let r = s.update_repository(REG, &repo("app"), &patch(Some(true), None)).unwrap();
         assert!(r.changeable_attributes.write_enabled);
-        let r =
-            s.update_repository(REG, &repo("app"), &AttributesPatch::default(), &ts(70)).unwrap();
-        assert_eq!(r.last_update_time, ts(60));
+        let r = s.update_repository(REG, &repo("app"), &AttributesPatch::default()).unwrap();
+        assert_eq!(r.last_update_time, ts(40));
 
-        let t = s.update_tag(&repo("app"), &tag("v1"), &patch(Some(false), Some(false)), &ts(80));
+        let t = s.update_tag(&repo("app"), &tag("v1"), &patch(Some(false), Some(false)));
         let t = t.unwrap();
         assert!(t.changeable_attributes.is_locked() && t.changeable_attributes.read_enabled);
-        assert_eq!((t.created_time.clone(), t.last_update_time.clone()), (ts(10), ts(80)));
-        let t = s.update_tag(&repo("app"), &tag("v1"), &patch(Some(true), None), &ts(81)).unwrap();
+        assert_eq!((t.created_time.clone(), t.last_update_time.clone()), (ts(10), ts(10)));
+        let t = s.update_tag(&repo("app"), &tag("v1"), &patch(Some(true), None)).unwrap();
         assert!(t.changeable_attributes.write_enabled && !t.changeable_attributes.delete_enabled);
         // The manifest's flags are independent of the tag's.
         assert!(!s.manifest(&repo("app"), &d1).unwrap().changeable_attributes.is_locked());
 
-        let m = s.update_manifest(&repo("app"), &d1, &patch(None, Some(false)), &ts(90)).unwrap();
+        let m = s.update_manifest(&repo("app"), &d1, &patch(None, Some(false))).unwrap();
         assert!(!m.changeable_attributes.delete_enabled && m.changeable_attributes.write_enabled);
-        assert_eq!(m.last_update_time, ts(90));
-        let m = s.update_manifest(&repo("app"), &d1, &patch(None, Some(true)), &ts(91)).unwrap();
+        assert_eq!(m.last_update_time, ts(10));
+        let m = s.update_manifest(&repo("app"), &d1, &patch(None, Some(true))).unwrap();
         assert!(m.changeable_attributes.delete_enabled);
 
         assert_eq!(
-            s.update_tag(&repo("app"), &tag("zz"), &patch(None, None), &ts(1)),
+            s.update_tag(&repo("app"), &tag("zz"), &patch(None, None)),
             Err(StoreError::TagUnknown)
         );
         let unknown = digest_of(b"x");
         assert_eq!(
-            s.update_manifest(&repo("app"), &unknown, &patch(None, None), &ts(1)),
+            s.update_manifest(&repo("app"), &unknown, &patch(None, None)),
             Err(StoreError::ManifestUnknown(unknown.to_string()))
         );
     }
@@ -813,22 +804,22 @@ mod tests {
         type Lock = fn(&mut Store, &Digest);
         let locks: [(&str, Lock); 6] = [
             ("repo write", |s, _| {
-                s.update_repository(REG, &repo("app"), &patch(Some(false), None), &ts(0)).unwrap();
+                s.update_repository(REG, &repo("app"), &patch(Some(false), None)).unwrap();
             }),
             ("repo delete", |s, _| {
-                s.update_repository(REG, &repo("app"), &patch(None, Some(false)), &ts(0)).unwrap();
+                s.update_repository(REG, &repo("app"), &patch(None, Some(false))).unwrap();
             }),
             ("tag write", |s, _| {
-                s.update_tag(&repo("app"), &tag("v2"), &patch(Some(false), None), &ts(0)).unwrap();
+                s.update_tag(&repo("app"), &tag("v2"), &patch(Some(false), None)).unwrap();
             }),
             ("tag delete", |s, _| {
-                s.update_tag(&repo("app"), &tag("v2"), &patch(None, Some(false)), &ts(0)).unwrap();
+                s.update_tag(&repo("app"), &tag("v2"), &patch(None, Some(false))).unwrap();
             }),
             ("manifest write", |s, d| {
-                s.update_manifest(&repo("app"), d, &patch(Some(false), None), &ts(0)).unwrap();
+                s.update_manifest(&repo("app"), d, &patch(Some(false), None)).unwrap();
             }),
             ("manifest delete", |s, d| {
-                s.update_manifest(&repo("app"), d, &patch(None, Some(false)), &ts(0)).unwrap();
+                s.update_manifest(&repo("app"), d, &patch(None, Some(false))).unwrap();
             }),
         ];
         for (what, lock) in locks {
@@ -839,8 +830,8 @@ mod tests {
         }
         // Read and list flags are not locks.
         let mut s = s0.clone();
-        s.update_repository(REG, &repo("app"), &read_off(), &ts(0)).unwrap();
-        s.update_manifest(&repo("app"), &d1, &list_off(), &ts(0)).unwrap();
+        s.update_repository(REG, &repo("app"), &read_off()).unwrap();
+        s.update_manifest(&repo("app"), &d1, &list_off()).unwrap();
         let gone = s.delete_repository(&repo("app")).unwrap();
         let mut digests: Vec<Digest> =
             s0.repositories[&repo("app")].manifests.keys().cloned().collect();
@@ -874,7 +865,8 @@ mod tests {
         );
         assert_eq!(names(s.tags(&repo("app"), OrderBy::None, Some(&d2)).unwrap()), ["v2"]);
         // Ties on time are broken by name in both directions.
-        s.update_tag(&repo("app"), &tag("v2"), &patch(None, Some(true)), &ts(20)).unwrap();
+        let app = s.repositories.get_mut(&repo("app")).unwrap();
+        app.tags.get_mut(&tag("v2")).unwrap().updated = ts(20);
         assert_eq!(
             names(s.tags(&repo("app"), OrderBy::TimeAsc, None).unwrap()),
             ["v1", "latest", "v2"]
@@ -883,7 +875,7 @@ mod tests {
             names(s.tags(&repo("app"), OrderBy::TimeDesc, None).unwrap()),
             ["latest", "v2", "v1"]
         );
-        s.update_tag(&repo("app"), &tag("latest"), &list_off(), &ts(20)).unwrap();
+        s.update_tag(&repo("app"), &tag("latest"), &list_off()).unwrap();
         assert_eq!(names(s.tags(&repo("app"), OrderBy::None, None).unwrap()), ["v1", "v2"]);
         assert_eq!(s.tag(&repo("app"), &tag("latest")).unwrap().digest, d1);
         assert_eq!(s.tag(&repo("app"), &tag("nope")), Err(StoreError::TagUnknown));
@@ -899,13 +891,13 @@ mod tests {
         type Lock = fn(&mut Store);
         let refused: [(&str, Lock); 3] = [
             ("tag write", |s| {
-                s.update_tag(&repo("app"), &tag("v1"), &patch(Some(false), None), &ts(0)).unwrap();
+                s.update_tag(&repo("app"), &tag("v1"), &patch(Some(false), None)).unwrap();
             }),
             ("tag delete", |s| {
-                s.update_tag(&repo("app"), &tag("v1"), &patch(None, Some(false)), &ts(0)).unwrap();
+                s.update_tag(&repo("app"), &tag("v1"), &patch(None, Some(false))).unwrap();
             }),
             ("repo write", |s| {
-                s.update_repository(REG, &repo("app"), &patch(Some(false), None), &ts(0)).unwrap();
+                s.update_repository(REG, &repo("app"), &patch(Some(false), None)).unwrap();
             }),
         ];
         for (what, lock) in refused {
@@ -919,13 +911,15 @@ mod tests {
         }
         // Repository deleteEnabled=false and a locked manifest do not block untagging.
         let mut s = s0.clone();
-        s.update_repository(REG, &repo("app"), &patch(None, Some(false)), &ts(0)).unwrap();
-        s.update_manifest(&repo("app"), &d1, &patch(Some(false), Some(false)), &ts(0)).unwrap();
-        s.delete_tag(&repo("app"), &tag("v1"), &ts(99)).unwrap();
+        s.update_repository(REG, &repo("app"), &patch(None, Some(false))).unwrap();
+        s.update_manifest(&repo("app"), &d1, &patch(Some(false), Some(false))).unwrap();
+        assert_eq!(s.delete_tag(&repo("app"), &tag("v1"), &ts(99)), Ok(d1.clone()));
         assert_eq!(s.tag(&repo("app"), &tag("v1")), Err(StoreError::TagUnknown));
         assert!(s.manifest(&repo("app"), &d1).is_ok(), "the manifest stays");
         assert_eq!(s.repository(REG, &repo("app")).unwrap().last_update_time, ts(99));
         assert_eq!(s.delete_tag(&repo("app"), &tag("v1"), &ts(99)), Err(StoreError::TagUnknown));
+        // Also in a repository that does not exist (ACR: TAG_UNKNOWN, not NAME_UNKNOWN).
+        assert_eq!(s.delete_tag(&repo("nope"), &tag("v1"), &ts(99)), Err(StoreError::TagUnknown));
     }
 
     #[test]
@@ -972,7 +966,7 @@ mod tests {
             digests(s.manifests(&repo("app"), OrderBy::TimeDesc).unwrap()),
             [di.clone(), d3.clone(), d2.clone(), d1.clone()]
         );
-        s.update_manifest(&repo("app"), &d3, &list_off(), &ts(1)).unwrap();
+        s.update_manifest(&repo("app"), &d3, &list_off()).unwrap();
         assert!(!digests(s.manifests(&repo("app"), OrderBy::None).unwrap()).contains(&d3));
         let listed = s.manifests(&repo("app"), OrderBy::None).unwrap();
         let l1 = listed.iter().find(|m| m.digest == d1).unwrap();
@@ -1005,25 +999,25 @@ mod tests {
         assert_eq!((d, mt.as_str(), content), (d1.clone(), DOCKER_MANIFEST, image(10)));
 
         let mut s = s0.clone();
-        s.update_repository(REG, &app, &read_off(), &ts(0)).unwrap();
+        s.update_repository(REG, &app, &read_off()).unwrap();
         assert_eq!(s.pull_manifest(&app, "v1"), Err(StoreError::Disallowed));
         assert_eq!(s.pull_manifest(&app, d1.as_str()), Err(StoreError::Disallowed));
 
         let mut s = s0.clone();
-        s.update_tag(&app, &tag("v1"), &read_off(), &ts(0)).unwrap();
+        s.update_tag(&app, &tag("v1"), &read_off()).unwrap();
         assert_eq!(s.pull_manifest(&app, "v1"), Err(StoreError::Disallowed));
         assert!(s.pull_manifest(&app, "latest").is_ok());
         assert!(s.pull_manifest(&app, d1.as_str()).is_ok());
 
         let mut s = s0.clone();
-        s.update_manifest(&app, &d1, &read_off(), &ts(0)).unwrap();
+        s.update_manifest(&app, &d1, &read_off()).unwrap();
         assert_eq!(s.pull_manifest(&app, "latest"), Err(StoreError::Disallowed));
         assert_eq!(s.pull_manifest(&app, d1.as_str()), Err(StoreError::Disallowed));
 
         // Write and delete locks do not block pulls.
         let mut s = s0.clone();
-        s.update_repository(REG, &app, &patch(Some(false), Some(false)), &ts(0)).unwrap();
-        s.update_manifest(&app, &d1, &patch(Some(false), Some(false)), &ts(0)).unwrap();
+        s.update_repository(REG, &app, &patch(Some(false), Some(false))).unwrap();
+        s.update_manifest(&app, &d1, &patch(Some(false), Some(false))).unwrap();
         assert!(s.pull_manifest(&app, "v1").is_ok());
         assert_eq!(s0.pull_manifest(&app, "nope"), Err(StoreError::ManifestUnknown("nope".into())));
     }
@@ -1090,7 +1084,7 @@ mod tests {
         assert_eq!(d1, digest_of(image(1).as_bytes()));
         let r = s.repository(REG, &app).unwrap();
         assert_eq!((r.created_time, r.manifest_count, r.tag_count), (ts(10), 1, 1));
-        s.update_tag(&app, &tag("v1"), &patch(None, Some(false)), &ts(11)).unwrap();
+        s.update_tag(&app, &tag("v1"), &patch(None, Some(false))).unwrap();
         // deleteEnabled=false does not block overwriting the tag.
         let d2 = push(&mut s, "team/app", "v1", &image(2), 20).unwrap();
         let t = s.tag(&app, &tag("v1")).unwrap();
@@ -1109,23 +1103,23 @@ mod tests {
         let app = repo("app");
 
         let mut s = s0.clone();
-        s.update_repository(REG, &app, &patch(Some(false), None), &ts(0)).unwrap();
+        s.update_repository(REG, &app, &patch(Some(false), None)).unwrap();
         assert_eq!(push(&mut s, "app", "new", &image(50), 1), Err(StoreError::Disallowed));
         assert_eq!(push(&mut s, "app", "v1", &image(50), 1), Err(StoreError::Disallowed));
 
         let mut s = s0.clone();
-        s.update_repository(REG, &app, &patch(None, Some(false)), &ts(0)).unwrap();
+        s.update_repository(REG, &app, &patch(None, Some(false))).unwrap();
         assert!(push(&mut s, "app", "new", &image(50), 1).is_ok());
 
         let mut s = s0.clone();
-        s.update_tag(&app, &tag("v1"), &patch(Some(false), None), &ts(0)).unwrap();
+        s.update_tag(&app, &tag("v1"), &patch(Some(false), None)).unwrap();
         assert_eq!(push(&mut s, "app", "v1", &image(50), 1), Err(StoreError::Disallowed));
         assert_eq!(push(&mut s, "app", "v1", &image(10), 1), Err(StoreError::Disallowed));
         assert!(push(&mut s, "app", "new", &image(50), 1).is_ok());
         assert_eq!(s.tag(&app, &tag("v1")).unwrap().digest, d1);
 
         let mut s = s0.clone();
-        s.update_manifest(&app, &d1, &patch(Some(false), None), &ts(0)).unwrap();
+        s.update_manifest(&app, &d1, &patch(Some(false), None)).unwrap();
         assert_eq!(push(&mut s, "app", "new", &image(10), 1), Err(StoreError::Disallowed));
         assert_eq!(push(&mut s, "app", d1.as_str(), &image(10), 1), Err(StoreError::Disallowed));
         // Moving an unlocked tag away from a locked manifest leaves the manifest alone.
@@ -1140,25 +1134,23 @@ mod tests {
         type Lock = fn(&mut Store, &Digest);
         let refused: [(&str, Lock); 6] = [
             ("manifest write", |s, d| {
-                s.update_manifest(&repo("app"), d, &patch(Some(false), None), &ts(0)).unwrap();
+                s.update_manifest(&repo("app"), d, &patch(Some(false), None)).unwrap();
             }),
             ("manifest delete", |s, d| {
-                s.update_manifest(&repo("app"), d, &patch(None, Some(false)), &ts(0)).unwrap();
+                s.update_manifest(&repo("app"), d, &patch(None, Some(false))).unwrap();
             }),
             ("repo write", |s, _| {
-                s.update_repository(REG, &repo("app"), &patch(Some(false), None), &ts(0)).unwrap();
+                s.update_repository(REG, &repo("app"), &patch(Some(false), None)).unwrap();
             }),
             ("tag write", |s, _| {
-                s.update_tag(&repo("app"), &tag("latest"), &patch(Some(false), None), &ts(0))
-                    .unwrap();
+                s.update_tag(&repo("app"), &tag("latest"), &patch(Some(false), None)).unwrap();
             }),
             ("tag delete", |s, _| {
-                s.update_tag(&repo("app"), &tag("latest"), &patch(None, Some(false)), &ts(0))
-                    .unwrap();
+                s.update_tag(&repo("app"), &tag("latest"), &patch(None, Some(false))).unwrap();
             }),
             ("tag read+list are not locks, but write is", |s, _| {
-                s.update_tag(&repo("app"), &tag("v1"), &read_off(), &ts(0)).unwrap();
-                s.update_tag(&repo("app"), &tag("v1"), &patch(Some(false), None), &ts(0)).unwrap();
+                s.update_tag(&repo("app"), &tag("v1"), &read_off()).unwrap();
+                s.update_tag(&repo("app"), &tag("v1"), &patch(Some(false), None)).unwrap();
             }),
         ];
         for (what, lock) in refused {
@@ -1172,8 +1164,8 @@ mod tests {
         }
         // Repository deleteEnabled=false alone, or a lock on another manifest's tag, does not block.
         let mut s = s0.clone();
-        s.update_repository(REG, &app, &patch(None, Some(false)), &ts(0)).unwrap();
-        s.update_tag(&app, &tag("v2"), &patch(Some(false), Some(false)), &ts(0)).unwrap();
+        s.update_repository(REG, &app, &patch(None, Some(false))).unwrap();
+        s.update_tag(&app, &tag("v2"), &patch(Some(false), Some(false))).unwrap();
         s.delete_manifest(&app, &d1, &ts(99)).unwrap();
         assert_eq!(s.tag(&app, &tag("v1")), Err(StoreError::TagUnknown), "its tags go with it");
         assert_eq!(s.tag(&app, &tag("latest")), Err(StoreError::TagUnknown));

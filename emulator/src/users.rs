@@ -107,6 +107,26 @@ impl User {
     pub fn grant_all(&self, requested: &[AccessEntry]) -> Vec<AccessEntry> {
         requested.iter().filter_map(|r| self.grant(r)).collect()
     }
+
+    /// The registry-wide actions a refresh token's `permissions` claim lists (ACR's spelling):
+    /// `read` for any pull or metadata read, `write` for any push or metadata write, `delete`.
+    pub fn permission_actions(&self) -> Vec<String> {
+        let held = |wanted: &[&str]| {
+            self.grants
+                .iter()
+                .flat_map(|g| &g.actions)
+                .any(|a| a == action::ALL || wanted.contains(&a.as_str()))
+        };
+        [
+            ("read", held(&[action::PULL, action::METADATA_READ]) || self.catalog),
+            ("write", held(&[action::PUSH, action::METADATA_WRITE])),
+            ("delete", held(&[action::DELETE])),
+        ]
+        .into_iter()
+        .filter(|(_, has)| *has)
+        .map(|(a, _)| a.to_owned())
+        .collect()
+    }
 }
 
 /// All principals.
@@ -157,6 +177,17 @@ mod tests {
                 .collect(),
             description: String::new(),
         }
+    }
+
+    #[test]
+    fn permissions_summarise_the_grants() {
+        assert_eq!(user(true, &[("*", &["*"])]).permission_actions(), ["read", "write", "delete"]);
+        assert_eq!(user(true, &[("*", &["pull"])]).permission_actions(), ["read"]);
+        assert_eq!(
+            user(false, &[("a/*", &["metadata_write", "delete"])]).permission_actions(),
+            ["write", "delete"]
+        );
+        assert!(user(false, &[]).permission_actions().is_empty());
     }
 
     #[test]

@@ -132,10 +132,9 @@ fn fixture(lock: Lock) -> (Store, Digest) {
     let delete = flag(|p| p.delete_enabled = Some(false));
     let read = flag(|p| p.read_enabled = Some(false));
     let list = flag(|p| p.list_enabled = Some(false));
-    let now = at(2);
-    let repo = |s: &mut Store, p| s.update_repository(REGISTRY, &app(), p, &now).map(drop);
-    let on_tag = |s: &mut Store, p| s.update_tag(&app(), &tag("v1"), p, &now).map(drop);
-    let on_manifest = |s: &mut Store, p| s.update_manifest(&app(), &d, p, &now).map(drop);
+    let repo = |s: &mut Store, p| s.update_repository(REGISTRY, &app(), p).map(drop);
+    let on_tag = |s: &mut Store, p| s.update_tag(&app(), &tag("v1"), p).map(drop);
+    let on_manifest = |s: &mut Store, p| s.update_manifest(&app(), &d, p).map(drop);
     match lock {
         Lock::None => Ok(()),
         Lock::RepoWrite => repo(&mut s, &write),
@@ -172,12 +171,12 @@ fn run(s: &mut Store, op: Op, d: &Digest) -> Result<(), StoreError> {
         Op::OverwriteTag => push(s, "v1", image(99)),
         Op::PushNewTag => push(s, "v9", image(99)),
         Op::PushSameContent => push(s, "v1-copy", image(10)),
-        Op::DeleteTag => s.delete_tag(&app(), &tag("v1"), &now),
+        Op::DeleteTag => s.delete_tag(&app(), &tag("v1"), &now).map(drop),
         Op::DeleteManifest => s.delete_manifest(&app(), d, &now),
         Op::DeleteRepository => s.delete_repository(&app()).map(drop),
-        Op::PatchTag => s.update_tag(&app(), &tag("v1"), &unlock, &now).map(drop),
-        Op::PatchManifest => s.update_manifest(&app(), d, &unlock, &now).map(drop),
-        Op::PatchRepository => s.update_repository(REGISTRY, &app(), &unlock, &now).map(drop),
+        Op::PatchTag => s.update_tag(&app(), &tag("v1"), &unlock).map(drop),
+        Op::PatchManifest => s.update_manifest(&app(), d, &unlock).map(drop),
+        Op::PatchRepository => s.update_repository(REGISTRY, &app(), &unlock).map(drop),
         Op::PullByTag => s.pull_manifest(&app(), "v1").map(drop),
         Op::PullByDigest => s.pull_manifest(&app(), d.as_str()).map(drop),
     }

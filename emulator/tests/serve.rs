@@ -164,7 +164,7 @@ async fn whole_sign_in_and_token_flow_over_http() {
     let access =
         res.json::<serde_json::Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
     let cl = claims(&access);
-    assert_eq!(cl["access"][0]["type"], "registry");
+    assert_eq!(cl["access"][0]["Type"], "registry");
     assert_eq!(cl["aud"], service);
 
     // The challenge's realm is on the server we reached.

@@ -4,7 +4,7 @@
 //! token endpoints and the authority, with hand-made users.
 
 use acr_emulator::{
-    auth::{authorize, AcrTokenKind, Principal, TokenIssuer},
+    auth::{authorize, AcrTokenKind, Grantee, Principal, TokenIssuer},
     config::{Config, TokenLifetimes},
     entra::Sessions,
     error::{ApiError, ChallengeError},
@@ -12,7 +12,7 @@ use acr_emulator::{
     store::Store,
     users::{Grant, User, UserKind, Users},
 };
-use acr_types::AccessEntry;
+use acr_types::{AccessEntry, TokenFormat};
 use axum::http::{header, HeaderMap, HeaderValue};
 use base64::Engine as _;
 use reqwest::{redirect::Policy, StatusCode};
@@ -65,7 +65,9 @@ fn users() -> Users {
 }
 
 fn state(config: Config) -> AppState {
-    let issuer = TokenIssuer::new(config.signing_key.as_deref(), config.lifetimes.clone()).unwrap();
+    let issuer = TokenIssuer::new(config.signing_key.as_deref(), config.lifetimes.clone())
+        .unwrap()
+        .with_format(config.token_format);
     AppState(Arc::new(Inner {
         config,
         store: std::sync::RwLock::new(Store::default()),
@@ -398,9 +400,13 @@ async fn whole_sign_in_over_http() {
     assert_eq!(rt["sub"], "viewer@contoso.example");
     assert_eq!(rt["aud"], s.host);
     assert_eq!(rt["iss"], "Azure Container Registry");
-    assert_eq!(rt["tenant"], at["tid"]);
-    assert_eq!(rt["permissions"], json!({"actions": ["*"], "notActions": []}));
-    assert_eq!(rt["exp"].as_u64().unwrap() - rt["iat"].as_u64().unwrap(), 3 * 3600);
+    assert_eq!(rt["version"], "1.0");
+    assert_eq!(rt["appid"], CLIENT, "the application the user signed in with");
+    assert!(rt["rid"].as_str().is_some_and(|r| r.len() == 32));
+    assert!(rt.get("tenant").is_none());
+    assert_eq!(rt["permissions"], json!({"Actions": ["read"], "NotActions": null}));
+    assert_eq!(rt["roles"], json!([]));
+    assert_eq!(rt["exp"].as_u64().unwrap() - rt["iat"].as_u64().unwrap(), 11_700);
 
     // ACR refresh token -> ACR access token: the intersection of request and grants, with a
     // second `scope` field.
@@ -417,17 +423,18 @@ async fn whole_sign_in_over_http() {
     let access = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
     let ac = claims(&access);
     assert_eq!(ac["grant_type"], "access_token");
-    assert_eq!(ac["version"], "1.0");
+    assert_eq!(ac["version"], "2.0");
     assert_eq!(ac["roles"], json!([]));
     assert_eq!(ac["aud"], s.host);
+    assert_eq!((&ac["rid"], &ac["appid"]), (&rt["rid"], &rt["appid"]));
     assert_eq!(
         ac["access"],
         json!([
-            {"type": "registry", "name": "catalog", "actions": ["*"]},
-            {"type": "repository", "name": "prod/api", "actions": ["pull", "metadata_read"]},
+            {"Type": "registry", "Name": "catalog", "Actions": ["*"]},
+            {"Type": "repository", "Name": "prod/api", "Actions": ["pull", "metadata_read"]},
         ])
     );
-    assert_eq!(ac["exp"].as_u64().unwrap() - ac["iat"].as_u64().unwrap(), 75 * 60);
+    assert_eq!(ac["exp"].as_u64().unwrap() - ac["iat"].as_u64().unwrap(), 4500);
     verify_with_jwks(&s, &access).await;
 
     // And it opens the data plane for what it grants, and only that.
@@ -444,6 +451,43 @@ async fn whole_sign_in_over_http() {
         denied,
         ApiError::Unauthorized { error: ChallengeError::InsufficientScope, .. }
     ));
+}
+
+#[tokio::test]
+async fn the_older_token_form_when_configured() {
+    let s = serve(Config { token_format: TokenFormat::V1, ..Config::default() }).await;
+    let tokens = s.sign_in("viewer").await;
+    let tid = claims(tokens["access_token"].as_str().unwrap())["tid"].clone();
+    let refresh = s.acr_refresh("viewer").await;
+    let rt = claims(&refresh);
+    assert_eq!(rt["version"], "1.0");
+    assert_eq!(rt["tenant"], tid);
+    assert_eq!(rt["permissions"], json!({"actions": ["*"], "notActions": []}));
+    assert!(rt.get("appid").is_none() && rt.get("rid").is_none());
+    assert_eq!(rt["exp"].as_u64().unwrap() - rt["iat"].as_u64().unwrap(), 11_700);
+
+    let res = s
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("service", &s.host),
+            ("scope", "repository:prod/api:pull"),
+            ("refresh_token", &refresh),
+        ])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let access = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    let ac = claims(&access);
+    assert_eq!(ac["version"], "1.0");
+    assert_eq!(
+        ac["access"],
+        json!([{"type": "repository", "name": "prod/api", "actions": ["pull"]}])
+    );
+    assert!(ac.get("appid").is_none() && ac.get("rid").is_none());
+
+    // The emulator reads its own tokens in this form too.
+    let h = headers(&s.host, Some(&format!("Bearer {access}")));
+    let p = authorize(&s.state, &h, &AccessEntry::repository("prod/api", &["pull"])).unwrap();
+    assert_eq!(p.access, vec![AccessEntry::repository("prod/api", &["pull"])]);
 }
 
 #[tokio::test]
@@ -672,7 +716,7 @@ async fn password_grant_and_basic_get() {
     assert_eq!(c["sub"], "payments-ci");
     assert_eq!(
         c["access"],
-        json!([{"type": "repository", "name": "prod/payments/api", "actions": ["pull"]}])
+        json!([{"Type": "repository", "Name": "prod/payments/api", "Actions": ["pull"]}])
     );
 
     let res = s
@@ -710,7 +754,7 @@ async fn password_grant_and_basic_get() {
             .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let c = claims(res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap());
-    assert_eq!(c["access"][0]["actions"], json!(["metadata_read", "metadata_write"]));
+    assert_eq!(c["access"][0]["Actions"], json!(["metadata_read", "metadata_write"]));
     let res =
         s.c.get(s.url("/oauth2/token"))
             .query(&[("service", s.host.as_str())])
@@ -742,7 +786,7 @@ async fn password_grant_and_basic_get() {
             .unwrap();
     let c = claims(res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap());
     assert_eq!(
-        (c["sub"].as_str(), c["access"][0]["actions"].clone()),
+        (c["sub"].as_str(), c["access"][0]["Actions"].clone()),
         (Some("viewer@contoso.example"), json!(["pull"]))
     );
 
@@ -795,7 +839,7 @@ async fn anonymous_only_when_enabled() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     // An anonymous token minted anyway does not open a closed registry.
     let forged = closed.state.issuer.access_token(
-        "",
+        &Grantee::new(""),
         &closed.host,
         vec![AccessEntry::repository("a", &["pull"])],
     );
@@ -814,8 +858,8 @@ async fn anonymous_only_when_enabled() {
     assert_eq!(
         c["access"],
         json!([
-            {"type": "repository", "name": "prod/api", "actions": ["pull", "metadata_read"]},
-            {"type": "registry", "name": "catalog", "actions": ["*"]},
+            {"Type": "repository", "Name": "prod/api", "Actions": ["pull", "metadata_read"]},
+            {"Type": "registry", "Name": "catalog", "Actions": ["*"]},
         ])
     );
     let h = headers(&open.host, Some(&format!("Bearer {token}")));
@@ -835,7 +879,7 @@ async fn anonymous_only_when_enabled() {
         .await
         .unwrap();
     let c = claims(res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap());
-    assert_eq!(c["access"][0]["actions"], json!(["metadata_read", "pull"]));
+    assert_eq!(c["access"][0]["Actions"], json!(["metadata_read", "pull"]));
 }
 
 #[tokio::test]
@@ -863,7 +907,7 @@ async fn payloads_decode_as_plain_base64() {
         assert_eq!(res.status(), StatusCode::OK, "{scope}");
         let t = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
         let c = claims(&t);
-        assert_eq!(c["access"][0]["name"], scope.split(':').nth(1).unwrap());
+        assert_eq!(c["access"][0]["Name"], scope.split(':').nth(1).unwrap());
         seen += 1;
     }
     for i in 0..40 {
@@ -897,7 +941,7 @@ async fn expired_tokens_are_rejected() {
     assert!(m.contains("expired"), "{m}");
     // An expired ACR refresh token is refused by /oauth2/token.
     let admin = s.state.users.by_id("admin").unwrap();
-    let refresh = s.state.issuer.refresh_token(&admin.upn, &s.host, "t");
+    let refresh = s.state.issuer.refresh_token(&Grantee::new(&admin.upn), &s.host, &[]);
     let res = s
         .token(&[
             ("grant_type", "refresh_token"),
@@ -909,7 +953,11 @@ async fn expired_tokens_are_rejected() {
     let m = acr_error(res, StatusCode::UNAUTHORIZED, "UNAUTHORIZED").await;
     assert!(m.contains("expired"), "{m}");
     // An expired access token is an invalid_token challenge.
-    let access = s.state.issuer.access_token(&admin.upn, &s.host, vec![AccessEntry::catalog()]);
+    let access = s.state.issuer.access_token(
+        &Grantee::new(&admin.upn),
+        &s.host,
+        vec![AccessEntry::catalog()],
+    );
     let h = headers(&s.host, Some(&format!("Bearer {}", access.expose())));
     assert_eq!(
         challenge_of(authorize(&s.state, &h, &AccessEntry::catalog())),
@@ -921,7 +969,7 @@ async fn expired_tokens_are_rejected() {
 async fn tokens_for_another_registry_are_rejected() {
     let s = serve(Config::default()).await;
     let admin = s.state.users.by_id("admin").unwrap();
-    let refresh = s.state.issuer.refresh_token(&admin.upn, "other.azurecr.io", "t");
+    let refresh = s.state.issuer.refresh_token(&Grantee::new(&admin.upn), "other.azurecr.io", &[]);
     let res = s
         .token(&[
             ("grant_type", "refresh_token"),
@@ -954,8 +1002,11 @@ async fn tokens_for_another_registry_are_rejected() {
             .unwrap();
     acr_error(res, StatusCode::BAD_REQUEST, "UNSUPPORTED").await;
     // Access tokens for another registry do not open this one.
-    let access =
-        s.state.issuer.access_token(&admin.upn, "other.azurecr.io", vec![AccessEntry::catalog()]);
+    let access = s.state.issuer.access_token(
+        &Grantee::new(&admin.upn),
+        "other.azurecr.io",
+        vec![AccessEntry::catalog()],
+    );
     let h = headers(&s.host, Some(&format!("Bearer {}", access.expose())));
     assert_eq!(
         challenge_of(authorize(&s.state, &h, &AccessEntry::catalog())),
@@ -989,7 +1040,8 @@ async fn exchange_refuses_what_is_not_an_entra_token() {
     }
     // Garbage, an ACR token, an ID token and a user unknown to the registry: 401.
     let admin = s.state.users.by_id("admin").unwrap().clone();
-    let acr = s.state.issuer.refresh_token(&admin.upn, &s.host, "t").expose().to_owned();
+    let acr =
+        s.state.issuer.refresh_token(&Grantee::new(&admin.upn), &s.host, &[]).expose().to_owned();
     let tokens = s.sign_in("admin").await;
     let id_token = tokens["id_token"].as_str().unwrap().to_owned();
     let mut stranger = admin.clone();
@@ -1072,7 +1124,7 @@ fn authorize_challenges_and_basic() {
 
     // Bad bearers: invalid_token.
     let viewer = st.users.by_id("viewer").unwrap();
-    let refresh = st.issuer.refresh_token(&viewer.upn, host, "t");
+    let refresh = st.issuer.refresh_token(&Grantee::new(&viewer.upn), host, &[]);
     let entra = acr_emulator::auth::cli_token(&st.issuer, viewer, "entra", host, "").unwrap();
     let good = acr_emulator::auth::cli_token(
         &st.issuer,

@@ -22,12 +22,13 @@ pub struct ChangeableAttributes {
     /// Repository only: artifact streaming ("teleport"); not a lock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub teleport_enabled: Option<bool>,
+    /// Manifest only: free-form quarantine details (a JSON string); ACR writes it before
+    /// `quarantineState`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarantine_details: Option<String>,
     /// Manifest only: the quarantine state (`Passed`, `Quarantined`, …); not a lock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quarantine_state: Option<String>,
-    /// Manifest only: free-form quarantine details (a JSON string).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quarantine_details: Option<String>,
 }
 
 /// The attributes of a repository (swagger `RepositoryChangeableAttributes`).

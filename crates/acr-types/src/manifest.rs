@@ -19,7 +19,8 @@ pub struct ManifestReference {
 }
 
 /// One manifest as listed or fetched (swagger `ManifestAttributesBase`, plus `mediaType`, which the
-/// service returns although the 2021-07-01 property list omits it).
+/// service returns although the 2021-07-01 property list omits it). Fields are in the order ACR
+/// writes them (`spec/acr/recordings/manifest_get_and_patch.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ManifestAttributesBase {
@@ -38,9 +39,6 @@ pub struct ManifestAttributesBase {
     /// Operating system; absent for manifest lists and non-image artifacts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
-    /// The platforms of a manifest list / OCI index.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub references: Option<Vec<ManifestReference>>,
     /// The manifest's media type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
@@ -52,6 +50,9 @@ pub struct ManifestAttributesBase {
     pub tags: Option<Vec<TagName>>,
     /// The manifest's own lock flags (independent of its tags').
     pub changeable_attributes: ChangeableAttributes,
+    /// The platforms of a manifest list / OCI index (ACR writes them last).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub references: Option<Vec<ManifestReference>>,
 }
 
 /// One page of `GET /acr/v1/{name}/_manifests` (swagger `AcrManifests`).

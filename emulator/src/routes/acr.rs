@@ -79,8 +79,7 @@ pub async fn dispatch(ctx: Ctx, rest: String, body: Body) -> Result<Response, Ap
         (Method::PATCH, Target::Repository(repo)) => {
             ctx.authorize(&scope(&repo, action::METADATA_WRITE))?;
             let patch = read_patch(&ctx, body).await?;
-            let now = crate::seed::timestamp_now();
-            let attrs = ctx.state.write(|s| s.update_repository(&registry, &repo, &patch, &now))?;
+            let attrs = ctx.state.write(|s| s.update_repository(&registry, &repo, &patch))?;
             ctx.state.persist().await?;
             Ok(acr_json(StatusCode::OK, &attrs))
         }
@@ -115,8 +114,7 @@ pub async fn dispatch(ctx: Ctx, rest: String, body: Body) -> Result<Response, Ap
         (Method::PATCH, Target::Tag(repo, tag)) => {
             ctx.authorize(&scope(&repo, action::METADATA_WRITE))?;
             let patch = read_patch(&ctx, body).await?;
-            let now = crate::seed::timestamp_now();
-            let tag = ctx.state.write(|s| s.update_tag(&repo, &tag, &patch, &now))?;
+            let tag = ctx.state.write(|s| s.update_tag(&repo, &tag, &patch))?;
             ctx.state.persist().await?;
             let body = acr_types::TagAttributes { registry, image_name: repo, tag };
             Ok(acr_json(StatusCode::OK, &body))
@@ -124,9 +122,14 @@ pub async fn dispatch(ctx: Ctx, rest: String, body: Body) -> Result<Response, Ap
         (Method::DELETE, Target::Tag(repo, tag)) => {
             ctx.authorize(&scope(&repo, action::DELETE))?;
             let now = crate::seed::timestamp_now();
-            ctx.state.write(|s| s.delete_tag(&repo, &tag, &now))?;
+            let digest = ctx.state.write(|s| s.delete_tag(&repo, &tag, &now))?;
             ctx.state.persist().await?;
-            Ok(StatusCode::ACCEPTED.into_response())
+            // ACR names the untagged manifest in an internal header (deletes.json).
+            let mut res = StatusCode::ACCEPTED.into_response();
+            if let Ok(v) = axum::http::HeaderValue::from_str(digest.as_str()) {
+                res.headers_mut().insert("x-ms-int-docker-content-digest", v);
+            }
+            Ok(res)
         }
         (Method::GET, Target::Manifests(repo)) => {
             ctx.authorize(&scope(&repo, action::METADATA_READ))?;
@@ -146,8 +149,7 @@ pub async fn dispatch(ctx: Ctx, rest: String, body: Body) -> Result<Response, Ap
         (Method::PATCH, Target::Manifest(repo, digest)) => {
             ctx.authorize(&scope(&repo, action::METADATA_WRITE))?;
             let patch = read_patch(&ctx, body).await?;
-            let now = crate::seed::timestamp_now();
-            let manifest = ctx.state.write(|s| s.update_manifest(&repo, &digest, &patch, &now))?;
+            let manifest = ctx.state.write(|s| s.update_manifest(&repo, &digest, &patch))?;
             ctx.state.persist().await?;
             let body = acr_types::ManifestAttributes { registry, image_name: repo, manifest };
             Ok(acr_json(StatusCode::OK, &body))
