@@ -12,7 +12,7 @@ use acr_emulator::{
     seed::Generate,
     Running,
 };
-use acr_types::{AttributesPatch, Digest, OrderBy, RepositoryName, Secret, TagName};
+use acr_types::{AttributesPatch, Digest, OrderBy, RepositoryName, Secret, TagName, TokenFormat};
 use std::{sync::atomic::Ordering, sync::Arc};
 
 fn repo(s: &str) -> RepositoryName {
@@ -43,19 +43,35 @@ async fn demo() -> Running {
     acr_emulator::spawn(Config::default()).await.unwrap()
 }
 
+/// The demo registry issuing access tokens in `format`.
+async fn demo_in(format: TokenFormat) -> Running {
+    acr_emulator::spawn(Config { token_format: format, ..Config::default() }).await.unwrap()
+}
+
+/// Both token spellings ACR has used: today's 2.0 (`Type`/`Name`/`Actions`) and the older 1.0.
+const FORMATS: [TokenFormat; 2] = [TokenFormat::V2, TokenFormat::V1];
+
 fn small_pages() -> ClientOptions {
     ClientOptions { page_size: 4, ..ClientOptions::default() }
 }
 
 #[tokio::test]
 async fn every_method_against_the_emulator() {
-    let running = demo().await;
+    for format in FORMATS {
+        every_method(format).await;
+    }
+}
+
+async fn every_method(format: TokenFormat) {
+    let running = demo_in(format).await;
     let c = client_for(&running, &running.base_url, "admin", small_pages());
 
     let names = collect_all(c.list_repositories(), |_| {}).await.unwrap();
     assert!(names.len() >= 12 && names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
 
     let r = repo("staging/payments/api");
+    let rights = c.repository_permissions(&r).await.unwrap();
+    assert_eq!(rights, Permissions { read: true, write: true, delete: true, known: true }, "{format:?}");
     let props = c.get_repository_properties(&r).await.unwrap();
     assert!(props.tag_count > 8);
 
@@ -157,7 +173,13 @@ async fn the_demo_lock_refuses_delete() {
 
 #[tokio::test]
 async fn viewers_are_refused_writes_and_know_it_in_advance() {
-    let running = demo().await;
+    for format in FORMATS {
+        viewer_and_payments_rights(format).await;
+    }
+}
+
+async fn viewer_and_payments_rights(format: TokenFormat) {
+    let running = demo_in(format).await;
     let viewer = client_for(&running, &running.base_url, "viewer", ClientOptions::default());
     let r = repo("prod/web/frontend");
     assert_eq!(
