@@ -147,6 +147,22 @@ fn push_query(out: &mut String, pairs: &[(&str, &str)]) {
 }
 
 impl Route {
+    /// A repository's page as links open it: its tags, unfiltered, in the default order.
+    pub fn repository(registry: impl Into<String>, repo: RepositoryName) -> Self {
+        Self::Repository {
+            registry: registry.into(),
+            repo,
+            view: RepoView::default(),
+            filter: String::new(),
+            order: ListOrder::default(),
+        }
+    }
+
+    /// A registry's repositories, unfiltered.
+    pub fn repositories(registry: impl Into<String>) -> Self {
+        Self::Repositories { registry: registry.into(), filter: String::new() }
+    }
+
     /// The absolute path (and query) links use for this route, e.g.
     /// `/r/prod/prod%2Fpayments%2Fapi?view=manifests`. Defaults are left out of the query.
     pub fn href(&self) -> String {

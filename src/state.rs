@@ -1,5 +1,10 @@
-//! Shared app state beyond the session: the registry clients and the lock-change actions pages
-//! hand to their components.
+//! Shared app state beyond the session: the registry clients, the lock-state store that owns
+//! every artifact's flags, the lock-change action, the lock rules, and the loading machinery
+//! pages use (paged lists with progress, the lazy repository-row lock reader).
 
-pub mod locks;
+pub mod lock_action;
+pub mod lock_rules;
+pub mod lock_store;
+pub mod paged;
 pub mod registry;
+pub mod repository_locks;

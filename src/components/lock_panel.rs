@@ -6,8 +6,10 @@
 //! Performance marks (see [`crate::perf`]): `lock:sent` when a change leaves (the switch's or
 //! preset's click, or the confirmation's Unlock), `lock:shown` once the answer is painted.
 //!
-//! The page owns the action (see [`crate::state::locks::lock_action`]) and the data; this
-//! component dispatches and renders, and never calls the client or reads the router.
+//! The flags come from the registry's [`LockStore`], the single owner of lock state, and the
+//! page's action ([`crate::state::lock_action::lock_action`]) writes the registry's answer back
+//! into it: this component dispatches and renders, and never calls the client or reads the
+//! router. A refused change leaves the store as it was, so the switch goes back everywhere.
 
 use crate::{
     components::{
@@ -17,8 +19,10 @@ use crate::{
     perf,
     problem::Problem,
     routes::Route,
-    state::locks::{
-        flags_summary, is_unlocking, saved_summary, state_text, unlock_allows, LockAction, LockFlag,
+    state::{
+        lock_action::LockAction,
+        lock_rules::{flags_summary, is_unlocking, saved_summary, state_text, unlock_allows, LockFlag},
+        lock_store::LockStore,
     },
 };
 use acr_types::{ArtifactRef, AttributesPatch, ChangeableAttributes};
@@ -34,28 +38,23 @@ pub const RIGHTS_UNKNOWN_NOTICE: &str = "Your rights on this registry could not 
 
 /// The lock controls of `target`.
 ///
-/// Shows `attributes` (or, after a save, what the registry returned) as switches and presets
-/// when `can_write`, else as text. Every change sends only the flags that change through
-/// `action`; a change that turns write or delete back on is confirmed first. On success
-/// `on_changed` receives the registry's answer, so the page can update its copy.
+/// Shows the flags `store` holds for `target` as switches and presets when `can_write`, else as
+/// text. Every change sends only the flags that change through `action`; a change that turns
+/// write or delete back on is confirmed first.
 #[component]
 pub fn LockPanel(
     /// The repository, tag or manifest these flags belong to.
     target: ArtifactRef,
-    /// Its changeable attributes as the page last loaded them.
-    #[prop(into)]
-    attributes: Signal<ChangeableAttributes>,
+    /// The registry's lock store, which holds `target`'s flags.
+    store: LockStore,
     /// Whether the signed-in account may change them (from the client's permissions).
     #[prop(into)]
     can_write: Signal<bool>,
     /// For a tag or manifest: the flags of its repository, whose write lock overrides these.
     #[prop(into, optional)]
     inherited: Signal<Option<ChangeableAttributes>>,
-    /// The page's lock action for `target` (`lock_action(client, target)`).
+    /// The page's lock action for `target` (`lock_action(client, store, target)`).
     action: LockAction,
-    /// Called with what the registry returned after a successful change.
-    #[prop(into)]
-    on_changed: Callback<ChangeableAttributes>,
     /// The registry's configured name, to link the repository in the inherited-lock notice.
     #[prop(into, optional)]
     registry: MaybeProp<String>,
@@ -71,26 +70,16 @@ pub fn LockPanel(
     let heading_id = unique_id("lock-panel-heading");
     let heading_ref = heading_id.clone();
     let pending = action.pending();
-    let input = action.input();
     let value = action.value();
 
-    // What the registry holds as far as this panel knows: the page's copy, or what the registry
-    // answered to this panel's last save while the page's copy is still the one it was then.
-    let known = RwSignal::new(None::<(ChangeableAttributes, ChangeableAttributes)>);
-    let confirmed = Memo::new(move |_| {
-        let page = attributes.get();
-        known.with(|k| match k {
-            Some((seen, answer)) if *seen == page => answer.clone(),
-            _ => page,
-        })
+    // What the registry holds, and what the controls show: while saving, the change asked for.
+    let confirmed = Memo::new({
+        let (store, target) = (store.clone(), target.clone());
+        move |_| store.flags(&target).unwrap_or_default()
     });
-    // What the controls show: while saving, the change asked for.
-    let shown = Memo::new(move |_| {
-        let mut now = confirmed.get();
-        if let Some(patch) = input.get() {
-            now.apply(&patch);
-        }
-        now
+    let shown = Memo::new({
+        let (store, target) = (store.clone(), target.clone());
+        move |_| store.shown(&target).unwrap_or_default()
     });
     let busy = Signal::derive(move || pending.get());
 
@@ -142,11 +131,7 @@ pub fn LockPanel(
             }
             awaiting.set_value(false);
             match value.get_untracked() {
-                Some(Ok(answer)) => {
-                    known.set(Some((attributes.get_untracked(), answer.clone())));
-                    status.set(saved_summary(&answer));
-                    on_changed.run(answer);
-                }
+                Some(Ok(answer)) => status.set(saved_summary(&answer)),
                 Some(Err(p)) => problem.set(Some(p)),
                 None => {}
             }
@@ -295,7 +280,7 @@ fn Editable(
         <Presets
             current=shown
             disabled=busy
-            on_choose=move |preset: crate::state::locks::Preset| request(preset.patch())
+            on_choose=move |preset: crate::state::lock_rules::Preset| request(preset.patch())
         />
         <div class="lock-panel__switches">
             {switch(LockFlag::Write, target.clone())} {switch(LockFlag::Delete, target.clone())}
@@ -369,13 +354,7 @@ fn InheritedNotice(
     let name = repo.to_string();
     let href = move || {
         registry.get().map(|registry| {
-            Route::Repository {
-                registry,
-                repo: repo.clone(),
-                view: Default::default(),
-                filter: String::new(),
-                order: Default::default(),
-            }
+            Route::repository(registry, repo.clone())
             .href()
         })
     };

@@ -2,7 +2,7 @@
 //! `aria-checked`), its visible label and "On"/"Off" text, and the keyboard handling. It shows
 //! what it is told and reports the user's wish; it never sends anything itself.
 
-use crate::state::locks::{state_text, LockFlag};
+use crate::state::lock_rules::{state_text, LockFlag};
 use acr_types::ArtifactRef;
 use leptos::{ev::KeyboardEvent, prelude::*};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -10,8 +10,8 @@ use super::{
     repository_list::{filter_key, matches},
     virtual_list::{column_headers, Row, VirtualList},
 };
-use crate::routes::Route;
-use acr_types::{ChangeableAttributes, ManifestAttributesBase, RepositoryName};
+use crate::{routes::Route, state::lock_store::LockStore};
+use acr_types::{ArtifactRef, ChangeableAttributes, ManifestAttributesBase, RepositoryName};
 use leptos::prelude::*;
 
 /// Tags shown in a row before "+N more".
@@ -73,6 +73,10 @@ pub fn ManifestTable(
     /// True while the rows are stale (being reloaded).
     #[prop(optional, into)]
     stale: Signal<bool>,
+    /// The registry's lock store: each row's flags come from it (a change made on another page
+    /// shows at once); without one, the flags the rows were loaded with.
+    #[prop(optional)]
+    store: Option<LockStore>,
 ) -> impl IntoView {
     let label = ["Manifests of ", repo.as_str()].concat();
     let row = move |row: Row<ManifestAttributesBase>| {
@@ -110,9 +114,11 @@ pub fn ManifestTable(
         });
         let size = m.image_size.map_or_else(|| "—".to_owned(), human_size);
         let kind = media_type_name(m.media_type.as_deref());
-        let own = m.changeable_attributes.clone();
+        let (as_read, store) = (m.changeable_attributes.clone(), store.clone());
+        let key = ArtifactRef::Manifest(repo.clone(), m.digest.clone());
         let badges = move || {
-            view! { <LockBadges subject="Manifest" own=own.clone() repository=repository.get() /> }
+            let own = store.as_ref().and_then(|s| s.flags(&key)).unwrap_or_else(|| as_read.clone());
+            view! { <LockBadges subject="Manifest" own repository=repository.get() /> }
         };
         view! {
             <span role="cell" class="cell cell--digest">

@@ -2,7 +2,7 @@
 //! toggle buttons; the one matching the current state is pressed. Each says in words what it
 //! sets. It reports the chosen preset and never sends anything itself.
 
-use crate::{components::lock_switch::unique_id, state::locks::Preset};
+use crate::{components::lock_switch::unique_id, state::lock_rules::Preset};
 use acr_types::ChangeableAttributes;
 use leptos::prelude::*;
 

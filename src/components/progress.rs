@@ -4,18 +4,8 @@
 //! is pure and tested natively.
 
 use super::format::{count_of, thousands};
+use crate::state::paged::Progress;
 use leptos::prelude::*;
-
-/// What a list's loading has reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Progress {
-    /// Items received so far.
-    pub loaded: usize,
-    /// The total, when the registry tells it (tag and manifest counts); `None` for the catalog.
-    pub total: Option<usize>,
-    /// True once the last page has arrived.
-    pub done: bool,
-}
 
 /// The status line for `p`, with the item nouns: `"Loaded 3,000 repositories — loading more…"`,
 /// `"Loaded 1,000 of 5,000 tags — loading more…"`, `"10,001 repositories"`, or `"Loading

@@ -7,20 +7,14 @@ use super::{
     lock_badges::LockBadges,
     virtual_list::{Row, VirtualList},
 };
-use crate::{problem::Problem, routes::Route};
-use acr_types::{ChangeableAttributes, RepositoryName};
+use crate::{
+    problem::Problem,
+    routes::Route,
+    state::{lock_store::LockStore, repository_locks::RepositoryLock},
+};
+use acr_types::{ArtifactRef, RepositoryName};
 use leptos::prelude::*;
 use std::{collections::HashMap, ops::Range};
-
-/// What the list knows of one repository's own lock flags (a repository missing from the map is
-/// not read yet).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RepositoryLock {
-    /// The registry's answer.
-    Known(ChangeableAttributes),
-    /// The read failed (for instance no rights on that repository): why.
-    Unreadable(Problem),
-}
 
 /// The placeholder's text while a repository's locks are not read yet.
 pub const LOCKS_PENDING: &str = "…";
@@ -129,24 +123,26 @@ pub fn RepositoryList(
     /// The repositories' own locks, as far as they are read: adds a lock cell to every row.
     #[prop(optional, into)]
     locks: Option<Signal<HashMap<RepositoryName, RepositoryLock>>>,
+    /// The registry's lock store: a repository's flags known there (read by this list, or
+    /// changed on another page) are what its row shows.
+    #[prop(optional)]
+    store: Option<LockStore>,
     /// Told the positions (in `names`) of the rows in view whenever they change.
     #[prop(optional, into)]
     on_visible: Option<Callback<Range<usize>>>,
 ) -> impl IntoView {
     let row = move |row: Row<RepositoryName>| {
-        let href = Route::Repository {
-            registry: registry.clone(),
-            repo: row.item.clone(),
-            view: Default::default(),
-            filter: String::new(),
-            order: Default::default(),
-        }
-        .href();
+        let href = Route::repository(registry.clone(), row.item.clone()).href();
         let name = row.item.to_string();
         // Only this row's entry: a read completing elsewhere does not re-render it.
         let cell = locks.map(|locks| {
             let repo = row.item.clone();
-            let state = Memo::new(move |_| locks.with(|m| m.get(&repo).cloned()));
+            let store = store.clone();
+            let key = ArtifactRef::Repository(repo.clone());
+            let state = Memo::new(move |_| {
+                let known = store.as_ref().and_then(|s| s.flags(&key)).map(RepositoryLock::Known);
+                known.or_else(|| locks.with(|m| m.get(&repo).cloned()))
+            });
             view! { <span class="repo-list__locks">{move || lock_cell(state.get())}</span> }
         });
         view! {

@@ -10,9 +10,9 @@ use super::{
     repository_list::{filter_key, highlighted, matches},
     virtual_list::{column_headers, Row, VirtualList},
 };
-use crate::routes::Route;
+use crate::{routes::Route, state::lock_store::LockStore};
 use acr_types::{
-    ChangeableAttributes, Digest, ManifestAttributesBase, RepositoryName, TagAttributesBase,
+    ArtifactRef, ChangeableAttributes, Digest, ManifestAttributesBase, RepositoryName, TagAttributesBase,
 };
 use leptos::prelude::*;
 use std::{collections::HashMap, sync::Arc};
@@ -71,6 +71,10 @@ pub fn TagTable(
     /// True while the rows are stale (being reloaded).
     #[prop(optional, into)]
     stale: Signal<bool>,
+    /// The registry's lock store: each row's flags come from it (a change made on another page
+    /// shows at once); without one, the flags the rows were loaded with.
+    #[prop(optional)]
+    store: Option<LockStore>,
 ) -> impl IntoView {
     let label = ["Tags of ", repo.as_str()].concat();
     let row = move |row: Row<TagRow>| {
@@ -86,17 +90,19 @@ pub fn TagTable(
         }
         .href();
         let name = tag.name.to_string();
-        let own = tag.changeable_attributes.clone();
-        let manifest_flags = manifest.map(|m| m.changeable_attributes.clone());
+        let (tag_as_read, store) = (tag.changeable_attributes.clone(), store.clone());
+        let manifest_as_read = manifest.map(|m| m.changeable_attributes.clone());
+        let tag_key = ArtifactRef::Tag(repo.clone(), tag.name.clone());
+        let manifest_key = ArtifactRef::Manifest(repo.clone(), tag.digest.clone());
         let badges = move || {
-            view! {
-                <LockBadges
-                    subject="Tag"
-                    own=own.clone()
-                    manifest=manifest_flags.clone()
-                    repository=repository.get()
-                />
-            }
+            let from_store = |key: &ArtifactRef| store.as_ref().and_then(|s| s.flags(key));
+            let own = from_store(&tag_key).unwrap_or_else(|| tag_as_read.clone());
+            // The manifest's flags once it is listed (or read on its page).
+            let manifest = manifest_as_read
+                .as_ref()
+                .map(|as_read| from_store(&manifest_key).unwrap_or_else(|| as_read.clone()))
+                .or_else(|| from_store(&manifest_key));
+            view! { <LockBadges subject="Tag" own manifest repository=repository.get() /> }
         };
         view! {
             <span role="cell" class="cell cell--name">

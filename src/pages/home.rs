@@ -34,7 +34,7 @@ pub fn HomePage() -> impl IntoView {
         .iter()
         .map(|r| {
             let href =
-                Route::Repositories { registry: r.name.clone(), filter: String::new() }.href();
+                Route::repositories(r.name.clone()).href();
             view! {
                 <li class="registry-picker__item">
                     <a class="registry-picker__link" href=href>

@@ -14,8 +14,12 @@ use crate::{
         lock_panel::LockPanel,
     },
     problem::Problem,
-    routes::{ListOrder, RepoView, Route},
-    state::{locks::lock_action, registry::use_client},
+    routes::Route,
+    state::{
+        lock_action::lock_action,
+        lock_store::{use_lock_store, LockStore, Ticket},
+        registry::use_client,
+    },
 };
 use acr_client::{Permissions, RegistryClient};
 use acr_types::{ArtifactRef, ChangeableAttributes, RepositoryAttributes, RepositoryName};
@@ -95,19 +99,28 @@ pub struct RepositoryReads {
     pub permissions: LocalResource<Result<Permissions, Problem>>,
 }
 
-/// Reads `repo`'s attributes (again whenever `reload` moves) and the user's rights on it: what
-/// the repository page shows and what an item page inherits.
+/// Reads `repo`'s attributes (again whenever `reload` moves; its flags go into `store`) and the
+/// user's rights on it: what the repository page shows and what an item page inherits.
 pub fn repository_reads(
     client: &RegistryClient,
+    store: &LockStore,
     repo: &RepositoryName,
     reload: RwSignal<u64>,
 ) -> RepositoryReads {
     let attributes = LocalResource::new({
-        let (client, repo) = (client.clone(), repo.clone());
+        let (client, store, repo) = (client.clone(), store.clone(), repo.clone());
         move || {
             reload.track();
-            let (client, repo) = (client.clone(), repo.clone());
-            async move { client.get_repository_properties(&repo).await.map_err(Problem::from) }
+            let (client, store, repo) = (client.clone(), store.clone(), repo.clone());
+            async move {
+                let ticket = store.ticket();
+                let read = client.get_repository_properties(&repo).await;
+                if let Ok(a) = &read {
+                    let key = ArtifactRef::Repository(repo.clone());
+                    store.record(&key, &a.changeable_attributes, ticket);
+                }
+                read.map_err(Problem::from)
+            }
         }
     });
     let permissions = LocalResource::new({
@@ -120,18 +133,19 @@ pub fn repository_reads(
     RepositoryReads { attributes, permissions }
 }
 
-/// Reads `repo`'s flags (again whenever `reload` moves) and the user's rights on it.
+/// Reads `repo`'s flags (again whenever `reload` moves) and the user's rights on it; the
+/// inherited flags are the store's, so a repository lock changed elsewhere shows at once.
 pub fn repository_context(
     client: &RegistryClient,
+    store: &LockStore,
     repo: &RepositoryName,
     reload: RwSignal<u64>,
 ) -> RepositoryContext {
-    let RepositoryReads { attributes: repository, permissions } =
-        repository_reads(client, repo, reload);
+    let RepositoryReads { attributes: _, permissions } =
+        repository_reads(client, store, repo, reload);
+    let (store, key) = (store.clone(), ArtifactRef::Repository(repo.clone()));
     RepositoryContext {
-        inherited: Signal::derive(move || {
-            repository.get().and_then(|r| r.ok()).map(|r| r.changeable_attributes)
-        }),
+        inherited: Signal::derive(move || store.flags(&key)),
         can_write: Signal::derive(move || {
             permissions.get().and_then(|p| p.ok()).is_some_and(|p| p.write)
         }),
@@ -168,8 +182,8 @@ pub struct ItemFrame<I, T> {
     pub loading: &'static str,
     /// Reads the item (again on "Try again" and after a change elsewhere).
     pub load: fn(RegistryClient, RepositoryName, I) -> LocalBoxFuture<'static, Result<T, Problem>>,
-    /// The item's own flags as read.
-    pub own: fn(&T) -> ChangeableAttributes,
+    /// Keeps the flags of the item as read (and of what it points to) in the lock store.
+    pub record: fn(&LockStore, &RepositoryName, &T, Ticket),
     /// The page's content once the item is read.
     pub body: fn(T, Shown) -> AnyView,
 }
@@ -180,7 +194,9 @@ pub struct Shown {
     pub registry: String,
     /// The repository the item is in.
     pub repo: RepositoryName,
-    /// The item's own flags: as read, or as the registry answered the panel's last change.
+    /// The registry's lock store (the item's flags, and those of what it points to).
+    pub store: LockStore,
+    /// The item's own flags, from the lock store.
     pub own: Signal<ChangeableAttributes>,
     /// The repository's flags, which the item inherits (`None` until read).
     pub inherited: Signal<Option<ChangeableAttributes>>,
@@ -190,26 +206,34 @@ pub struct Shown {
 
 /// The item page around `frame`'s content: breadcrumbs and heading, the item read (with a
 /// status line meanwhile and a problem with "Try again" when it fails), the repository context
-/// and the lock panel, whose answers replace the flags as read until the next reload.
+/// and the lock panel; every flag shown comes from the registry's lock store.
 pub fn item_frame<I, T>(frame: ItemFrame<I, T>) -> impl IntoView
 where
     I: Clone + 'static,
     T: Clone + 'static,
 {
-    let ItemFrame { client, registry, repo, item, target, here, load, own, body, .. } = frame;
+    let ItemFrame { client, registry, repo, item, target, here, load, record, body, .. } = frame;
+    let store = use_lock_store(&registry);
     let reload = RwSignal::new(0_u64);
     let data = LocalResource::new({
-        let (client, repo) = (client.clone(), repo.clone());
+        let (client, store, repo) = (client.clone(), store.clone(), repo.clone());
         move || {
             reload.track();
-            load(client.clone(), repo.clone(), item.clone())
+            let (store, repo) = (store.clone(), repo.clone());
+            let read = load(client.clone(), repo.clone(), item.clone());
+            let ticket = store.ticket();
+            async move {
+                let value = read.await;
+                if let Ok(v) = &value {
+                    record(&store, &repo, v, ticket);
+                }
+                value
+            }
         }
     });
     let RepositoryContext { inherited, can_write, checking_access, rights_unknown } =
-        repository_context(&client, &repo, reload);
-    let action = lock_action(client, target.clone());
-    let saved = RwSignal::new(None::<ChangeableAttributes>);
-    Effect::watch(move || reload.get(), move |_, _, _| saved.set(None), false);
+        repository_context(&client, &store, &repo, reload);
+    let action = lock_action(client, store.clone(), target.clone());
     let crumbs = item_crumbs(&registry, &repo, (frame.crumb, here.clone()));
     let loading = frame.loading;
     let content = move || {
@@ -221,26 +245,34 @@ where
             }
             .into_any(),
             Some(Ok(value)) => {
-                let as_read = own(&value);
-                let own = Signal::derive(move || saved.get().unwrap_or_else(|| as_read.clone()));
-                let (target, panel_registry) = (target.clone(), registry.clone());
+                let own = Signal::derive({
+                    let (store, target) = (store.clone(), target.clone());
+                    move || store.flags(&target).unwrap_or_default()
+                });
+                let (target, panel_registry, panel_store) =
+                    (target.clone(), registry.clone(), store.clone());
                 let panel = ViewFn::from(move || {
                     view! {
                         <LockPanel
                             target=target.clone()
-                            attributes=own
+                            store=panel_store.clone()
                             can_write
                             checking_access
                             rights_unknown
                             inherited
                             action
-                            on_changed=move |now: ChangeableAttributes| saved.set(Some(now))
                             registry=panel_registry.clone()
                         />
                     }
                 });
-                let shown =
-                    Shown { registry: registry.clone(), repo: repo.clone(), own, inherited, panel };
+                let shown = Shown {
+                    registry: registry.clone(),
+                    repo: repo.clone(),
+                    store: store.clone(),
+                    own,
+                    inherited,
+                    panel,
+                };
                 body(value, shown)
             }
         }
@@ -267,18 +299,11 @@ pub fn item_crumbs(
         ("Registries".to_owned(), Route::Home.href()),
         (
             registry.to_owned(),
-            Route::Repositories { registry: registry.to_owned(), filter: String::new() }.href(),
+            Route::repositories(registry.to_owned()).href(),
         ),
         (
             repo.to_string(),
-            Route::Repository {
-                registry: registry.to_owned(),
-                repo: repo.clone(),
-                view: RepoView::Tags,
-                filter: String::new(),
-                order: ListOrder::default(),
-            }
-            .href(),
+            Route::repository(registry, repo.clone()).href(),
         ),
         item,
     ]

@@ -47,7 +47,7 @@ fn Manifest() -> impl IntoView {
         },
         title: |repo, digest| [repo.as_str(), "@", digest.short()].concat(),
         loaded: |client, registry, repo, digest| {
-            view! { <Loaded client registry repo digest /> }.into_any()
+            view! { <ManifestContents client registry repo digest /> }.into_any()
         },
     })
 }
@@ -89,7 +89,7 @@ fn platform_links(
 
 /// The manifest page once a client exists.
 #[component]
-fn Loaded(
+fn ManifestContents(
     client: RegistryClient,
     registry: String,
     repo: RepositoryName,
@@ -115,7 +115,9 @@ fn Loaded(
                     .map_err(Problem::from)
             })
         },
-        own: |m| m.changeable_attributes.clone(),
+        record: |store, repo, m, ticket| {
+            store.record_manifests(repo, std::slice::from_ref(m), ticket);
+        },
         body: manifest_body,
         client,
         registry,
@@ -126,7 +128,7 @@ fn Loaded(
 
 /// The manifest page's content: its lock state, its facts and its platforms.
 fn manifest_body(m: ManifestAttributesBase, shown: Shown) -> AnyView {
-    let Shown { registry, repo, own, inherited, panel } = shown;
+    let Shown { registry, repo, own, inherited, panel, .. } = shown;
     let platforms = platform_links(&registry, &repo, &m);
     let digest = m.digest.clone();
     let facts = manifest_facts(&registry, &repo, Ok(m), None);

@@ -4,10 +4,7 @@
 //! both sets of flags), filtered (URL `q`, replaced while typing) and ordered (URL `order`,
 //! newest/oldest are the registry's timedesc/timeasc). Every state lives in the URL.
 
-use super::{
-    item::{repository_reads, RepositoryReads},
-    repositories::{load_pages, Paged},
-};
+use super::item::{repository_reads, RepositoryReads};
 use crate::{
     auth::{callback, RequireSignIn},
     components::{
@@ -18,12 +15,17 @@ use crate::{
         lock_badges::LockBadges,
         lock_panel::LockPanel,
         manifest_table::{filter_manifests, ManifestTable},
-        progress::{LoadProgress, Progress},
+        progress::LoadProgress,
         tag_table::{filter_tags, join_tags, TagTable},
     },
     problem::Problem,
     routes::{ListOrder, RepoView, Route},
-    state::{locks::lock_action, registry::use_client},
+    state::{
+        lock_action::lock_action,
+        lock_store::use_lock_store,
+        paged::{load_pages, LockSink, Paged, Progress},
+        registry::use_client,
+    },
 };
 use acr_client::RegistryClient;
 use acr_types::{
@@ -91,7 +93,7 @@ fn Repository() -> impl IntoView {
             .into_any();
         };
         match use_client(&registry) {
-            Ok(client) => view! { <Loaded client registry repo url /> }.into_any(),
+            Ok(client) => view! { <RepositoryContents client registry repo url /> }.into_any(),
             Err(problem) => view! {
                 <div class="page browse-page">
                     <h1 class="page__title">{repo.to_string()}</h1>
@@ -105,7 +107,7 @@ fn Repository() -> impl IntoView {
 
 /// The repository page once a client exists.
 #[component]
-fn Loaded(
+fn RepositoryContents(
     client: RegistryClient,
     registry: String,
     repo: RepositoryName,
@@ -120,36 +122,39 @@ fn Loaded(
     let reload = RwSignal::new(0_u64);
 
     // Reads: the repository's attributes, the account's rights on it, and both lists.
-    let RepositoryReads { attributes, permissions } = repository_reads(&client, &repo, reload);
+    let store = use_lock_store(&registry);
+    let RepositoryReads { attributes, permissions } =
+        repository_reads(&client, &store, &repo, reload);
     let tags = RwSignal::new(Paged::<TagAttributesBase>::default());
     let manifests = RwSignal::new(Paged::<ManifestAttributesBase>::default());
     let _tag_list = LocalResource::new({
-        let (client, repo) = (client.clone(), repo.clone());
+        let (client, store, repo) = (client.clone(), store.clone(), repo.clone());
         move || {
             reload.track();
             let by = order.get().to_acr();
             let (client, repo) = (client.clone(), repo.clone());
-            async move { load_pages(tags, client.list_tags(&repo, by), None).await }
+            let sink = LockSink::tags(store.clone(), repo.clone());
+            async move { load_pages(tags, client.list_tags(&repo, by), None, Some(sink)).await }
         }
     });
     let _manifest_list = LocalResource::new({
-        let (client, repo) = (client.clone(), repo.clone());
+        let (client, store, repo) = (client.clone(), store.clone(), repo.clone());
         move || {
             reload.track();
             let by = order.get().to_acr();
             let (client, repo) = (client.clone(), repo.clone());
-            async move { load_pages(manifests, client.list_manifests(&repo, by), None).await }
+            let sink = LockSink::manifests(store.clone(), repo.clone());
+            async move {
+                load_pages(manifests, client.list_manifests(&repo, by), None, Some(sink)).await
+            }
         }
     });
 
-    // The repository's flags: as loaded, or as the lock panel last saved them.
-    let saved = RwSignal::new(None::<ChangeableAttributes>);
-    Effect::watch(move || reload.get(), move |_, _, _| saved.set(None), false);
+    // The repository's flags, from the lock store.
     let loaded_attributes = Memo::new(move |_| attributes.get().and_then(|r| r.ok()));
-    let flags = Memo::new(move |_| {
-        saved.get().or_else(|| {
-            loaded_attributes.with(|a| a.as_ref().map(|a| a.changeable_attributes.clone()))
-        })
+    let flags = Memo::new({
+        let (store, key) = (store.clone(), ArtifactRef::Repository(repo.clone()));
+        move |_| store.flags(&key)
     });
     let can_write =
         Signal::derive(move || permissions.get().and_then(|p| p.ok()).is_some_and(|p| p.write));
@@ -157,7 +162,8 @@ fn Loaded(
     let checking_access = Signal::derive(move || permissions.get().is_none());
     let rights_unknown =
         Signal::derive(move || permissions.get().and_then(|p| p.ok()).is_some_and(|p| !p.known));
-    let action = lock_action(client.clone(), ArtifactRef::Repository(repo.clone()));
+    let action =
+        lock_action(client.clone(), store.clone(), ArtifactRef::Repository(repo.clone()));
 
     // The filter box leads while typing; the URL follows (replaced), and back/forward update it.
     let text = RwSignal::new(filter.get_untracked());
@@ -325,17 +331,9 @@ fn Loaded(
     };
 
     let facts = {
-        let repo = repo.clone();
-        let registry = registry.clone();
+        let (repo, registry, store) = (repo.clone(), registry.clone(), store.clone());
         move || {
-            let here = Route::Repository {
-                registry: registry.clone(),
-                repo: repo.clone(),
-                view: RepoView::Tags,
-                filter: String::new(),
-                order: ListOrder::default(),
-            }
-            .href();
+            let here = Route::repository(registry.clone(), repo.clone()).href();
             match attributes.get() {
                 None => view! { <p class="card loading-note" role="status">"Loading the repository…"</p> }.into_any(),
                 Some(Err(p)) => view! {
@@ -344,18 +342,16 @@ fn Loaded(
                 .into_any(),
                 Some(Ok(a)) => {
                     let target = ArtifactRef::Repository(repo.clone());
-                    let registry = registry.clone();
-                    let attributes = Signal::derive(move || flags.get().unwrap_or_default());
+                    let (registry, store) = (registry.clone(), store.clone());
                     let aside = ViewFn::from(move || {
                         view! {
                             <LockPanel
                                 target=target.clone()
-                                attributes
+                                store=store.clone()
                                 can_write
                                 checking_access
                                 rights_unknown
                                 action
-                                on_changed=move |now: ChangeableAttributes| saved.set(Some(now))
                                 registry=registry.clone()
                             />
                         }
@@ -367,10 +363,10 @@ fn Loaded(
     };
 
     let table = {
-        let (registry, repo) = (registry.clone(), repo.clone());
+        let (registry, repo, store) = (registry.clone(), repo.clone(), store.clone());
         move || {
             let repository = Signal::derive(move || flags.get());
-            let (registry, repo) = (registry.clone(), repo.clone());
+            let (registry, repo, store) = (registry.clone(), repo.clone(), store.clone());
             if view_kind.get() == RepoView::Tags {
                 view! {
                     <Show when=move || tag_rows.with(|r| !r.is_empty())>
@@ -381,6 +377,7 @@ fn Loaded(
                             repository
                             filter=text
                             stale=stale_tags
+                            store=store.clone()
                         />
                     </Show>
                 }
@@ -394,6 +391,7 @@ fn Loaded(
                             rows=manifest_rows
                             repository
                             stale=stale_manifests
+                            store=store.clone()
                         />
                     </Show>
                 }
@@ -406,7 +404,7 @@ fn Loaded(
         ("Registries".to_owned(), Route::Home.href()),
         (
             registry.clone(),
-            Route::Repositories { registry: registry.clone(), filter: String::new() }.href(),
+            Route::repositories(registry.clone()).href(),
         ),
         (repo.to_string(), href_with(RepoView::Tags, String::new(), ListOrder::default())),
     ];

@@ -51,7 +51,7 @@ fn Tag() -> impl IntoView {
         },
         title: |repo, tag| [repo.as_str(), ":", tag.as_str()].concat(),
         loaded: |client, registry, repo, tag| {
-            view! { <Loaded client registry repo tag /> }.into_any()
+            view! { <TagContents client registry repo tag /> }.into_any()
         },
     })
 }
@@ -65,7 +65,7 @@ struct TagAndManifest {
 
 /// The tag page once a client exists.
 #[component]
-fn Loaded(
+fn TagContents(
     client: RegistryClient,
     registry: String,
     repo: RepositoryName,
@@ -92,7 +92,12 @@ fn Loaded(
                 Ok(TagAndManifest { tag, manifest })
             })
         },
-        own: |t| t.tag.changeable_attributes.clone(),
+        record: |store, repo, t, ticket| {
+            store.record_tags(repo, std::slice::from_ref(&t.tag), ticket);
+            if let Ok(m) = &t.manifest {
+                store.record_manifests(repo, std::slice::from_ref(m), ticket);
+            }
+        },
         body: tag_body,
         client,
         registry,
@@ -103,17 +108,20 @@ fn Loaded(
 
 /// The tag page's content: its lock state beside its manifest's, and its facts.
 fn tag_body(TagAndManifest { tag: t, manifest }: TagAndManifest, shown: Shown) -> AnyView {
-    let Shown { registry, repo, own, inherited, panel } = shown;
+    let Shown { registry, repo, store, own, inherited, panel } = shown;
     let manifest_href = Route::Manifest {
         registry: registry.clone(),
         repo: repo.clone(),
         digest: t.digest.clone(),
     }
     .href();
-    let manifest_row = manifest_row(
-        manifest.as_ref().ok().map(|m| m.changeable_attributes.clone()),
-        manifest_href.clone(),
-    );
+    // The manifest's flags from the store: a lock changed on the manifest's page shows here.
+    let manifest_key = ArtifactRef::Manifest(repo.clone(), t.digest.clone());
+    let readable = manifest.is_ok();
+    let manifest_row = {
+        let href = manifest_href.clone();
+        move || manifest_row(store.flags(&manifest_key).filter(|_| readable), href.clone())
+    };
     let facts = manifest_facts(&registry, &repo, manifest, Some(&t.name));
     view! {
         <LockStates subject="Tag" own inherited>

@@ -1,4 +1,4 @@
-//! The registry clients: one `RegistryClient` per configured registry, built from the
+//! The registry clients: one `RegistryClient` per configured registry (and its lock store), built from the
 //! configuration and the session's credential and shared through context. A client is rebuilt
 //! when the session's generation changes (sign-in, sign-out, session end), and the previous
 //! clients forget their tokens.
@@ -53,12 +53,17 @@ pub fn provide_clients(config: SharedConfig, session: Session) {
         transport: StoredValue::new(transport()),
         built: StoredValue::new(Built::default()),
     };
-    // When the account changes, the old clients' ACR tokens are dropped at once (in the
-    // browser: natively there is no executor for effects).
+    // Every registry's lock state, beside its client.
+    let stores = crate::state::lock_store::provide_lock_stores();
+    // When the account changes, the old clients' ACR tokens are dropped at once, and so is what
+    // they read (in the browser: natively there is no executor for effects).
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = stores;
     #[cfg(target_arch = "wasm32")]
     Effect::new(move |previous: Option<u64>| {
         let generation = session.generation().get();
         if previous.is_some_and(|p| p != generation) {
+            stores.clear();
             let old = clients
                 .built
                 .try_update_value(|b| std::mem::take(&mut b.clients))

@@ -40,7 +40,7 @@ async fn shoot(
 
 /// Waits until the page's list has loaded completely and returns its status text
 /// ("15 repositories").
-async fn wait_loaded(client: &Client) -> Result<String, CmdError> {
+pub(crate) async fn wait_loaded(client: &Client) -> Result<String, CmdError> {
     wait_until(LOAD_TIMEOUT, || async {
         match client.find(Locator::Css(".load-progress__text[data-done=\"true\"]")).await {
             Ok(el) => Ok(Some(el.text().await?)),
@@ -88,19 +88,19 @@ async fn rendered_rows(client: &Client) -> Result<Vec<Element>, CmdError> {
 }
 
 /// The table row whose link reads `name`.
-async fn row_with_link(client: &Client, name: &str) -> Result<Element, CmdError> {
+pub(crate) async fn row_with_link(client: &Client, name: &str) -> Result<Element, CmdError> {
     let xpath = format!("//div[@role='row'][.//a[normalize-space(.)='{name}']]");
     client.wait().at_most(Duration::from_secs(15)).for_element(Locator::XPath(&xpath)).await
 }
 
 /// The accessible summary of the lock badges in `row`.
-async fn badges_of(row: &Element) -> Result<String, CmdError> {
+pub(crate) async fn badges_of(row: &Element) -> Result<String, CmdError> {
     let badges = row.find(Locator::Css(".lock-badges")).await?;
     Ok(badges.attr("aria-label").await?.unwrap_or_default())
 }
 
 /// The path and query the browser shows.
-async fn here(client: &Client) -> Result<String, CmdError> {
+pub(crate) async fn here(client: &Client) -> Result<String, CmdError> {
     let url = client.current_url().await?;
     Ok(match url.query() {
         Some(q) => format!("{}?{q}", url.path()),

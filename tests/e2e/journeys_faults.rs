@@ -14,7 +14,7 @@ use crate::{
 use acr_console::{
     components::lock_badges::summary,
     routes::{ListOrder, RepoView, Route},
-    state::locks::{is_unlocking, saved_summary, LockFlag, Preset},
+    state::lock_rules::{is_unlocking, saved_summary, LockFlag, Preset},
 };
 use acr_emulator::{Config, Faults, TokenLifetimes};
 use acr_types::{

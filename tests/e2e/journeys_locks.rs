@@ -9,7 +9,9 @@
 
 use crate::{
     cdp::ColorScheme,
-    harness::{emulate_color_scheme, screenshot, start_console, with_browser, Console},
+    harness::{
+        emulate_color_scheme, screenshot, start_console, start_console_with, with_browser, Console,
+    },
     pages::{sign_in_as, wait_until},
 };
 use acr_console::routes::{ListOrder, RepoView, Route};
@@ -25,9 +27,9 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The registry's short name in the emulator's generated `config.json`.
-const REGISTRY: &str = "demo";
+pub(crate) const REGISTRY: &str = "demo";
 /// The repository the admin journeys lock.
-const FRONTEND: &str = "prod/web/frontend";
+pub(crate) const FRONTEND: &str = "prod/web/frontend";
 /// How long the panel may take to appear (page data, token, permissions) or a save to finish.
 const PANEL_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -40,13 +42,13 @@ fn tag(name: &str) -> TagName {
 }
 
 /// The console URL of a tag page.
-fn tag_url(console: &Console, repository: &str, t: &str) -> String {
+pub(crate) fn tag_url(console: &Console, repository: &str, t: &str) -> String {
     let route = Route::Tag { registry: REGISTRY.into(), repo: repo(repository), tag: tag(t) };
     console.url(&route.href())
 }
 
 /// The console URL of a manifest page.
-fn manifest_url(console: &Console, repository: &str, digest: &Digest) -> String {
+pub(crate) fn manifest_url(console: &Console, repository: &str, digest: &Digest) -> String {
     let route = Route::Manifest {
         registry: REGISTRY.into(),
         repo: repo(repository),
@@ -56,7 +58,7 @@ fn manifest_url(console: &Console, repository: &str, digest: &Digest) -> String 
 }
 
 /// The console URL of a repository page.
-fn repository_url(console: &Console, repository: &str) -> String {
+pub(crate) fn repository_url(console: &Console, repository: &str) -> String {
     let route = Route::Repository {
         registry: REGISTRY.into(),
         repo: repo(repository),
@@ -137,7 +139,7 @@ async fn registry_request(
 
 /// `DELETE` of tag `t` of `repository` as the admin (untag): 405 while a lock refuses it, 202
 /// once it is gone.
-async fn delete_tag(console: &Console, repository: &str, t: &str) -> u16 {
+pub(crate) async fn delete_tag(console: &Console, repository: &str, t: &str) -> u16 {
     let token = access_token(console, "admin", &format!("repository:{repository}:delete"));
     let name = repository.replace('/', "%2F");
     let path = format!("/registry/{REGISTRY}/acr/v1/{name}/_tags/{t}");
@@ -152,19 +154,19 @@ async fn delete_manifest(console: &Console, repository: &str, digest: &Digest) -
 }
 
 /// The flags the registry holds for a tag.
-fn stored_tag(console: &Console, repository: &str, t: &str) -> ChangeableAttributes {
+pub(crate) fn stored_tag(console: &Console, repository: &str, t: &str) -> ChangeableAttributes {
     let store = console.emulator().state.store.read().expect("the store");
     store.tag(&repo(repository), &tag(t)).expect("the tag exists").changeable_attributes
 }
 
 /// The flags the registry holds for a manifest.
-fn stored_manifest(console: &Console, repository: &str, digest: &Digest) -> ChangeableAttributes {
+pub(crate) fn stored_manifest(console: &Console, repository: &str, digest: &Digest) -> ChangeableAttributes {
     let store = console.emulator().state.store.read().expect("the store");
     store.manifest(&repo(repository), digest).expect("the manifest exists").changeable_attributes
 }
 
 /// The flags the registry holds for a repository.
-fn stored_repository(console: &Console, repository: &str) -> ChangeableAttributes {
+pub(crate) fn stored_repository(console: &Console, repository: &str) -> ChangeableAttributes {
     let store = console.emulator().state.store.read().expect("the store");
     store
         .repository(REGISTRY, &repo(repository))
@@ -173,13 +175,13 @@ fn stored_repository(console: &Console, repository: &str) -> ChangeableAttribute
 }
 
 /// The digest tag `t` points at.
-fn digest_of(console: &Console, repository: &str, t: &str) -> Digest {
+pub(crate) fn digest_of(console: &Console, repository: &str, t: &str) -> Digest {
     let store = console.emulator().state.store.read().expect("the store");
     store.tag(&repo(repository), &tag(t)).expect("the tag exists").digest
 }
 
 /// (write, delete) of `a`.
-fn wd(a: &ChangeableAttributes) -> (bool, bool) {
+pub(crate) fn wd(a: &ChangeableAttributes) -> (bool, bool) {
     (a.write_enabled, a.delete_enabled)
 }
 
@@ -202,7 +204,7 @@ pub(crate) struct Locks {
     client: Client,
     /// XPath of the panel: the lock panel holding this target's write switch, or (read-only)
     /// its list of flags.
-    panel: String,
+    pub(crate) panel: String,
 }
 
 impl Locks {
@@ -670,6 +672,45 @@ async fn the_payments_user_gets_switches_only_where_it_may_change_locks() {
         let notice = Locks::new(&client, &format!("{FRONTEND}:3.9.0")).read_only_notice().await?;
         assert!(notice.contains("Your access is read-only"), "{notice}");
         assert_no_switch_appears(&client).await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn with_version_1_tokens_the_admin_locks_and_unlocks_and_the_viewer_reads_only() {
+    // The older lowercase `type`/`name`/`actions` access tokens: rights are still read (the
+    // admin gets switches without the "could not be read" line, the viewer the read-only one).
+    let config =
+        acr_emulator::Config { token_format: acr_types::TokenFormat::V1, ..Default::default() };
+    // Shared by both browser sessions, so the emulator outlives the first.
+    let console = std::sync::Arc::new(start_console_with(config).await);
+    let kept = console.clone();
+    let t = "3.8.0";
+    let target = format!("{FRONTEND}:{t}");
+    let url = tag_url(&console, FRONTEND, t);
+    let (viewer_url, viewer_target) = (url.clone(), target.clone());
+    with_browser(move |client| async move {
+        sign_in_as(&client, &url, "admin").await?;
+        let locks = Locks::new(&client, &target);
+        let write = format!("Write enabled for {target}");
+        locks.switch(&write).await?;
+        let text = locks.panel().await?.text().await?;
+        assert!(!text.contains("could not be read"), "rights are known: {text}");
+        click(&client, &locks.preset("Lock").await?).await?;
+        locks.wait_for_status("Saved: write off, delete off").await?;
+        assert_eq!(wd(&stored_tag(&console, FRONTEND, t)), (false, false));
+        locks.unlock_with("Unlock", &target, "Saved: write on, delete on").await?;
+        assert_eq!(wd(&stored_tag(&console, FRONTEND, t)), (true, true));
+        Ok(())
+    })
+    .await;
+    with_browser(move |client| async move {
+        sign_in_as(&client, &viewer_url, "viewer").await?;
+        let notice = Locks::new(&client, &viewer_target).read_only_notice().await?;
+        assert!(notice.contains("Your access is read-only"), "{notice}");
+        assert_no_switch_appears(&client).await?;
+        drop(kept);
         Ok(())
     })
     .await;
