@@ -3,6 +3,7 @@
 //! the registry.
 
 pub mod app_shell;
+pub mod async_region;
 pub mod attributes_panel;
 pub mod breadcrumbs;
 pub mod confirm_dialog;

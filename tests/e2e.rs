@@ -20,6 +20,8 @@ mod journeys_browse;
 mod journeys_faults;
 #[path = "e2e/journeys_hostile.rs"]
 mod journeys_hostile;
+#[path = "e2e/journeys_lock_views.rs"]
+mod journeys_lock_views;
 #[path = "e2e/journeys_locks.rs"]
 mod journeys_locks;
 #[path = "e2e/journeys_nginx.rs"]

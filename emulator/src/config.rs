@@ -28,12 +28,20 @@ pub struct Faults {
     pub retry_after: Option<u64>,
     /// Share of requests (0.0–1.0) answered `503 SERVICE_UNAVAILABLE`.
     pub unavailable_rate: f64,
+    /// `/oauth2/token` answers with opaque access tokens (43 random base64url characters, not a
+    /// JWT), which the emulator remembers and accepts as it would the JWT it stands for (same
+    /// grants, registry and expiry): a registry whose tokens a client cannot read. Refresh tokens
+    /// stay JWTs.
+    pub opaque_access_tokens: bool,
 }
 
 impl Faults {
     /// True when any fault is on.
     pub fn any(&self) -> bool {
-        !self.latency.is_zero() || self.throttle_rate > 0.0 || self.unavailable_rate > 0.0
+        !self.latency.is_zero()
+            || self.throttle_rate > 0.0
+            || self.unavailable_rate > 0.0
+            || self.opaque_access_tokens
     }
 }
 

@@ -11,11 +11,23 @@
 //! println!("registry at {}", running.base_url);
 //! # Ok(()) }
 //! ```
+//!
+//! Modules, from the bottom up (each imports only modules on its own level or below):
+//!
+//! 1. data and rules: [`config`], [`users`], [`manifest`], [`store`], [`error`], [`paging`],
+//!    [`token`] (signing and verifying tokens), [`persist`] (the data file), [`seed`] (initial
+//!    data);
+//! 2. `entra::sessions` (the demo authority's codes and refresh tokens), then [`state`]
+//!    ([`AppState`], holding all of the above);
+//! 3. [`auth`] (checking a request's credentials against the state);
+//! 4. HTTP handlers: [`oauth2`], [`entra`], [`routes`] (which assembles them into one router);
+//! 5. [`server`] (loading data, listening, serving).
 
 pub mod auth;
 pub mod config;
 pub mod entra;
 pub mod error;
+pub mod manifest;
 pub mod oauth2;
 pub mod paging;
 pub mod persist;
@@ -24,6 +36,7 @@ pub mod seed;
 pub mod server;
 pub mod state;
 pub mod store;
+pub mod token;
 pub mod users;
 
 pub use config::{Config, DataSource, Faults, TlsFiles, TokenLifetimes};

@@ -74,6 +74,10 @@ struct ServeArgs {
     /// Share of registry/token requests answered 503 (0.0–1.0).
     #[arg(long, default_value_t = 0.0)]
     unavailable_rate: f64,
+    /// Answer /oauth2/token with opaque access tokens (random text, not JWTs) that the emulator
+    /// remembers and accepts like the JWTs they stand for; refresh tokens stay JWTs.
+    #[arg(long)]
+    opaque_access_tokens: bool,
     /// ACR access token lifetime in seconds (default 4500, as ACR).
     #[arg(long)]
     token_ttl: Option<u64>,
@@ -170,6 +174,7 @@ fn config(a: ServeArgs) -> Config {
             throttle_rate: a.throttle_rate,
             retry_after: a.retry_after,
             unavailable_rate: a.unavailable_rate,
+            opaque_access_tokens: a.opaque_access_tokens,
         },
         lifetimes: TokenLifetimes {
             access: a.token_ttl.map_or(lt.access, secs),
@@ -231,14 +236,14 @@ fn token(args: TokenArgs) -> Result<(), String> {
         let ids: Vec<&str> = users.0.iter().map(|u| u.id.as_str()).collect();
         format!("no user '{}' (known: {})", args.user, ids.join(", "))
     })?;
-    let issuer = acr_emulator::auth::TokenIssuer::new(
+    let issuer = acr_emulator::token::TokenIssuer::new(
         args.signing_key.as_deref(),
         TokenLifetimes::default(),
     )?
     .with_format(args.format.token_format);
     println!(
         "{}",
-        acr_emulator::auth::cli_token(&issuer, user, &args.kind, &args.service, &args.scope)?
+        acr_emulator::token::cli_token(&issuer, user, &args.kind, &args.service, &args.scope)?
     );
     Ok(())
 }

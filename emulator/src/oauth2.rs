@@ -1,18 +1,20 @@
 //! ACR's token endpoints: `POST /oauth2/exchange` (Entra access token → ACR refresh token) and
 //! `POST|GET /oauth2/token` (refresh token, password or Basic → ACR access token).
 //!
+//! With the `opaque_access_tokens` fault, access tokens are opaque strings the issuer remembers
+//! (see [`TokenIssuer::opaque_access_token`](crate::token::TokenIssuer::opaque_access_token));
+//! refresh tokens are JWTs either way.
+//!
 //! Answers are ACR's: `{"refresh_token":…}` / `{"access_token":…}` as
 //! `application/json; charset=utf-8`; a malformed request is a 400 and refused credentials a 401,
 //! both with ACR's `{"errors":[…]}` body. Request counters are kept by the registry's middleware
 //! (`routes::registry`), not here.
 
 use crate::{
-    auth::{
-        anonymous_grant, basic_credentials, check_password, AcrTokenKind, Grantee, DEMO_TENANT_ID,
-        EMULATOR_APP_ID,
-    },
+    auth::{anonymous_grant, basic_credentials, check_password},
     error::{acr_json, ApiError},
     state::AppState,
+    token::{AcrTokenKind, Grantee, DEMO_TENANT_ID, EMULATOR_APP_ID},
     users::User,
 };
 use acr_types::{code, AccessEntry, AccessToken, ExchangeForm, RefreshToken, Secret};
@@ -79,7 +81,11 @@ fn access_answer(
     service: &str,
     access: Vec<AccessEntry>,
 ) -> Response {
-    let token = state.issuer.access_token(who, service, access);
+    let token = if state.config.faults.opaque_access_tokens {
+        state.issuer.opaque_access_token(who, service, access)
+    } else {
+        state.issuer.access_token(who, service, access)
+    };
     acr_json(StatusCode::OK, &AccessToken { access_token: token })
 }
 

@@ -4,75 +4,25 @@
 
 pub mod acr;
 pub mod console;
+pub mod request;
 pub mod v2;
+
+pub use request::{read_body, Ctx};
 
 use crate::{
     error::ApiError,
-    paging::query_pairs,
     state::{AppState, Stats},
 };
 use axum::{
-    body::{Body, Bytes},
-    extract::{FromRequestParts, Path, Request, State},
-    http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode},
+    body::Body,
+    extract::{Path, Request, State},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::{any, get, post},
     Router,
 };
 use rand::Rng;
-
-/// What every registry handler needs from the request, read once.
-pub struct Ctx {
-    /// Shared state.
-    pub state: AppState,
-    /// The request method.
-    pub method: Method,
-    /// The request headers.
-    pub headers: HeaderMap,
-    /// Decoded query pairs.
-    pub query: Vec<(String, String)>,
-}
-
-impl Ctx {
-    /// Checks the request's credentials for `scope`.
-    pub fn authorize(
-        &self,
-        scope: &acr_types::AccessEntry,
-    ) -> Result<crate::auth::Principal, ApiError> {
-        crate::auth::authorize(&self.state, &self.headers, scope)
-    }
-
-    /// The login server this request addresses.
-    pub fn login_server(&self) -> String {
-        self.state.login_server(&self.headers)
-    }
-}
-
-impl FromRequestParts<AppState> for Ctx {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        Ok(Self {
-            state: state.clone(),
-            method: parts.method.clone(),
-            headers: parts.headers.clone(),
-            query: query_pairs(parts.uri.query())?,
-        })
-    }
-}
-
-/// Reads a request body of at most `limit` bytes; a larger one is a 413 with ACR's body.
-pub async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, ApiError> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(ApiError::TooLarge(limit));
-    }
-    axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::TooLarge(limit))
-}
 
 /// The decoded wildcard of a path; undecodable percent-escapes are a 400.
 type Rest = Result<Path<String>, axum::extract::rejection::PathRejection>;
@@ -164,7 +114,7 @@ fn common_headers(h: &mut HeaderMap) {
 }
 
 fn uuid_header() -> HeaderValue {
-    HeaderValue::from_str(&crate::auth::random_uuid()).unwrap_or(HeaderValue::from_static("0"))
+    HeaderValue::from_str(&crate::token::random_uuid()).unwrap_or(HeaderValue::from_static("0"))
 }
 
 /// Headers ACR puts on every `/acr/v1` and `/v2` response. Deletes also carry a request id,

@@ -2,12 +2,12 @@
 //! binds the socket and serves HTTP or HTTPS until the returned handle is dropped.
 
 use crate::{
-    auth::TokenIssuer,
     config::{Config, DataSource},
-    entra::Sessions,
+    entra::sessions::Sessions,
     routes,
     state::{AppState, Inner, Stats},
     store::Store,
+    token::TokenIssuer,
     users::Users,
 };
 use hyper_util::{

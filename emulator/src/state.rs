@@ -1,7 +1,9 @@
 //! `AppState`: the one shared value every handler receives: settings, the registry store, the
 //! principals, the token issuer, the demo authority's sessions, and request counters.
 
-use crate::{auth::TokenIssuer, config::Config, entra::Sessions, store::Store, users::Users};
+use crate::{
+    config::Config, entra::sessions::Sessions, store::Store, token::TokenIssuer, users::Users,
+};
 use axum::http::{header, HeaderMap};
 use std::sync::{
     atomic::{AtomicU64, Ordering},

@@ -1,16 +1,19 @@
 //! The registry's contents and ACR's lock semantics: repositories, tags and manifests with their
 //! changeable attributes, and the rules (acr-api.md §4.2) deciding which operation a lock refuses.
-//! Pure data and logic: no HTTP, no I/O, no clock (callers pass `now`).
+//! Pure data and logic: no HTTP, no I/O, no clock (callers pass `now`); pushed bodies are
+//! validated by [`crate::manifest`].
 
+use crate::manifest::{parse_manifest, InvalidManifest};
 use acr_types::{
     media_type, AttributesPatch, ChangeableAttributes, DeletedRepository, Digest,
     ManifestAttributesBase, ManifestReference, OrderBy, RepositoryAttributes, RepositoryName,
     TagAttributesBase, TagName, Timestamp,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use sha2::{Digest as _, Sha256};
 use std::collections::BTreeMap;
+
+/// The sha256 digest of a manifest's bytes (defined in [`crate::manifest`]).
+pub use crate::manifest::digest_of;
 
 /// Why a store operation failed. `routes` maps each variant to ACR's status and body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -107,6 +110,12 @@ pub struct Store {
     pub repositories: BTreeMap<RepositoryName, Repository>,
 }
 
+impl From<InvalidManifest> for StoreError {
+    fn from(e: InvalidManifest) -> Self {
+        Self::ManifestInvalid(e.0)
+    }
+}
+
 /// The result of a store operation.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -127,131 +136,6 @@ fn parse_reference(reference: &str) -> Result<Reference> {
             .map(Reference::Tag)
             .map_err(|e| StoreError::ReferenceInvalid(e.to_string()))
     }
-}
-
-/// The sha256 digest of `bytes` (the digest of a manifest is that of its exact bytes).
-pub fn digest_of(bytes: &[u8]) -> Digest {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let hash: [u8; 32] = Sha256::digest(bytes).into();
-    let mut text = String::with_capacity(71);
-    text.push_str("sha256:");
-    for b in hash {
-        text.push(char::from(HEX[usize::from(b >> 4)]));
-        text.push(char::from(HEX[usize::from(b & 15)]));
-    }
-    Digest::new(text).unwrap_or_else(|_| Digest::sha256_from_bytes(&hash))
-}
-
-/// What a pushed manifest body says about itself.
-struct ParsedManifest {
-    media_type: String,
-    config_media_type: Option<String>,
-    /// Config + layer sizes (images); 0 for indexes.
-    blob_size: u64,
-    /// Platforms (indexes only).
-    references: Vec<ManifestReference>,
-}
-
-fn invalid(message: impl Into<String>) -> StoreError {
-    StoreError::ManifestInvalid(message.into())
-}
-
-/// Reads a descriptor `{mediaType, size, digest}`; `what` names it in error messages.
-fn descriptor(v: &Value, what: &str) -> Result<(String, u64, Digest)> {
-    let obj = v.as_object().ok_or_else(|| invalid(format!("{what} must be an object")))?;
-    let media_type = obj
-        .get("mediaType")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid(format!("{what}.mediaType must be a string")))?;
-    let size = obj
-        .get("size")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| invalid(format!("{what}.size must be a non-negative integer")))?;
-    let digest = obj
-        .get("digest")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid(format!("{what}.digest must be a string")))?;
-    let digest = Digest::new(digest).map_err(|e| invalid(format!("{what}.digest: {e}")))?;
-    Ok((media_type.to_owned(), size, digest))
-}
-
-/// Validates a pushed manifest: schema 2, an image (`config` + `layers`) or an index
-/// (`manifests` with platforms), matching `media_type` (the request's `Content-Type`; when empty,
-/// the body's own `mediaType`).
-fn parse_manifest(media_type: &str, body: &[u8]) -> Result<ParsedManifest> {
-    let v: Value = serde_json::from_slice(body)
-        .map_err(|e| invalid(format!("the manifest is not valid JSON: {e}")))?;
-    let obj = v.as_object().ok_or_else(|| invalid("the manifest must be a JSON object"))?;
-    if obj.get("schemaVersion").and_then(Value::as_u64) != Some(2) {
-        return Err(invalid("schemaVersion must be 2"));
-    }
-    let declared = obj.get("mediaType").and_then(Value::as_str);
-    let header = media_type.split(';').next().unwrap_or("").trim();
-    let media_type = match (header, declared) {
-        ("", None) => {
-            return Err(invalid("no media type: send a Content-Type or a mediaType field"))
-        }
-        ("", Some(d)) => d,
-        (h, Some(d)) if h != d => {
-            return Err(invalid(format!(
-                "the manifest's mediaType {d} does not match the Content-Type {h}"
-            )))
-        }
-        (h, _) => h,
-    };
-    if media_type::is_index(media_type) {
-        let list = obj
-            .get("manifests")
-            .and_then(Value::as_array)
-            .ok_or_else(|| invalid("a manifest list / index must have a manifests array"))?;
-        let mut references = Vec::with_capacity(list.len());
-        for (i, m) in list.iter().enumerate() {
-            let what = format!("manifests[{i}]");
-            let (_, _, digest) = descriptor(m, &what)?;
-            let platform = m
-                .get("platform")
-                .and_then(Value::as_object)
-                .ok_or_else(|| invalid(format!("{what}.platform must be an object")))?;
-            let field = |key: &str| {
-                platform
-                    .get(key)
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-                    .ok_or_else(|| invalid(format!("{what}.platform.{key} must be a string")))
-            };
-            references.push(ManifestReference {
-                digest,
-                architecture: Some(field("architecture")?),
-                os: Some(field("os")?),
-            });
-        }
-        return Ok(ParsedManifest {
-            media_type: media_type.to_owned(),
-            config_media_type: None,
-            blob_size: 0,
-            references,
-        });
-    }
-    if media_type != media_type::DOCKER_MANIFEST && media_type != media_type::OCI_MANIFEST {
-        return Err(invalid(format!("unsupported manifest media type {media_type}")));
-    }
-    let config =
-        obj.get("config").ok_or_else(|| invalid("an image manifest must have a config"))?;
-    let (config_media_type, mut blob_size, _) = descriptor(config, "config")?;
-    let layers = obj
-        .get("layers")
-        .and_then(Value::as_array)
-        .ok_or_else(|| invalid("an image manifest must have a layers array"))?;
-    for (i, layer) in layers.iter().enumerate() {
-        let (_, size, _) = descriptor(layer, &format!("layers[{i}]"))?;
-        blob_size = blob_size.saturating_add(size);
-    }
-    Ok(ParsedManifest {
-        media_type: media_type.to_owned(),
-        config_media_type: Some(config_media_type),
-        blob_size,
-        references: Vec::new(),
-    })
 }
 
 fn tag_view(name: &TagName, tag: &Tag) -> TagAttributesBase {
@@ -579,7 +463,7 @@ impl Store {
             }
         }
         let content = String::from_utf8(body.to_vec())
-            .map_err(|_| invalid("the manifest is not UTF-8 text"))?;
+            .map_err(|_| StoreError::ManifestInvalid("the manifest is not UTF-8 text".into()))?;
         if let Some(repo) = self.repositories.get(name) {
             let tag_locked = match &reference {
                 Reference::Tag(t) => repo.tags.get(t).is_some_and(|t| !t.attributes.write_enabled),

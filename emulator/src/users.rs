@@ -1,5 +1,6 @@
-//! Who may do what: the demo users and repository-scoped tokens, their grants, and the one rule
-//! that turns a requested scope into the access a token receives.
+//! Who may do what: principals (Entra users and repository-scoped tokens), their grants, and the
+//! one rule that turns a requested scope into the access a token receives. The demo users
+//! themselves are initial data (`seed::demo_users`).
 
 use acr_types::{action, AccessEntry};
 use serde::{Deserialize, Serialize};

@@ -13,7 +13,10 @@
 
 use crate::{
     components::{
-        confirm_dialog::ConfirmDialog, lock_switch::unique_id, lock_switch::LockSwitch,
+        confirm_dialog::ConfirmDialog,
+        error_view::{ErrorView, ProblemPlace},
+        lock_switch::unique_id,
+        lock_switch::LockSwitch,
         presets::Presets,
     },
     perf,
@@ -21,7 +24,9 @@ use crate::{
     routes::Route,
     state::{
         lock_action::LockAction,
-        lock_rules::{flags_summary, is_unlocking, saved_summary, state_text, unlock_allows, LockFlag},
+        lock_rules::{
+            flags_summary, is_unlocking, saved_summary, state_text, unlock_allows, LockFlag,
+        },
         lock_store::LockStore,
     },
 };
@@ -200,27 +205,19 @@ pub fn LockPanel(
                     problem
                         .get()
                         .map(|p| {
-                            let retry = p.retry && editable.get();
-                            let again = move |_| {
+                            // "Try again" sends the last change asked for, for those who may.
+                            let again = move |()| {
                                 if let Some(wanted) = last_wanted.get_value() {
                                     request(wanted);
                                 }
                             };
-                            view! {
-                                <ProblemText problem=p />
-                                {retry
-                                    .then(|| {
-                                        view! {
-                                            <button
-                                                type="button"
-                                                class="lock-panel__retry"
-                                                disabled=move || busy.get()
-                                                on:click=again
-                                            >
-                                                "Try again"
-                                            </button>
-                                        }
-                                    })}
+                            if editable.get() {
+                                view! {
+                                    <ErrorView problem=p on_retry=again place=ProblemPlace::Panel busy />
+                                }
+                                .into_any()
+                            } else {
+                                view! { <ErrorView problem=p place=ProblemPlace::Panel /> }.into_any()
                             }
                         })
                 }}
@@ -352,12 +349,8 @@ fn InheritedNotice(
         ArtifactRef::Tag(repo, _) | ArtifactRef::Manifest(repo, _) => repo.clone(),
     };
     let name = repo.to_string();
-    let href = move || {
-        registry.get().map(|registry| {
-            Route::repository(registry, repo.clone())
-            .href()
-        })
-    };
+    let href =
+        move || registry.get().map(|registry| Route::repository(registry, repo.clone()).href());
     let locked = move || inherited.with(|i| i.as_ref().is_some_and(|a| !a.write_enabled));
     view! {
         <Show when=locked>
@@ -372,21 +365,4 @@ fn InheritedNotice(
         </Show>
     }
     .into_any()
-}
-
-/// A problem's title, what happened and what to do.
-#[component]
-fn ProblemText(problem: Problem) -> impl IntoView {
-    view! {
-        <div class="lock-panel__problem-box">
-            <p class="lock-panel__problem-title">
-                <strong>{problem.title}</strong>
-            </p>
-            <p>{problem.detail}</p>
-            <p class="lock-panel__remedy">
-                <span class="lock-panel__remedy-label">"What to do: "</span>
-                {problem.remedy}
-            </p>
-        </div>
-    }
 }

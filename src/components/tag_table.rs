@@ -12,7 +12,8 @@ use super::{
 };
 use crate::{routes::Route, state::lock_store::LockStore};
 use acr_types::{
-    ArtifactRef, ChangeableAttributes, Digest, ManifestAttributesBase, RepositoryName, TagAttributesBase,
+    ArtifactRef, ChangeableAttributes, Digest, ManifestAttributesBase, RepositoryName,
+    TagAttributesBase,
 };
 use leptos::prelude::*;
 use std::{collections::HashMap, sync::Arc};

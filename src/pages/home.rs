@@ -33,8 +33,7 @@ pub fn HomePage() -> impl IntoView {
         .registries
         .iter()
         .map(|r| {
-            let href =
-                Route::repositories(r.name.clone()).href();
+            let href = Route::repositories(r.name.clone()).href();
             view! {
                 <li class="registry-picker__item">
                     <a class="registry-picker__link" href=href>

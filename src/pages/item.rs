@@ -8,6 +8,7 @@
 use crate::{
     auth::callback,
     components::{
+        async_region::async_region,
         breadcrumbs::Breadcrumbs,
         error_view::ErrorView,
         lock_badges::{any_off, LockBadges, LOCKED_BY_REPOSITORY},
@@ -238,44 +239,37 @@ where
     let loading = frame.loading;
     let content = move || {
         let here = here.clone();
-        match data.get() {
-            None => view! { <p class="card loading-note" role="status">{loading}</p> }.into_any(),
-            Some(Err(p)) => view! {
-                <ErrorView problem=p on_retry=move |_| reload.update(|n| *n += 1) return_to=here />
-            }
-            .into_any(),
-            Some(Ok(value)) => {
-                let own = Signal::derive({
-                    let (store, target) = (store.clone(), target.clone());
-                    move || store.flags(&target).unwrap_or_default()
-                });
-                let (target, panel_registry, panel_store) =
-                    (target.clone(), registry.clone(), store.clone());
-                let panel = ViewFn::from(move || {
-                    view! {
-                        <LockPanel
-                            target=target.clone()
-                            store=panel_store.clone()
-                            can_write
-                            checking_access
-                            rights_unknown
-                            inherited
-                            action
-                            registry=panel_registry.clone()
-                        />
-                    }
-                });
-                let shown = Shown {
-                    registry: registry.clone(),
-                    repo: repo.clone(),
-                    store: store.clone(),
-                    own,
-                    inherited,
-                    panel,
-                };
-                body(value, shown)
-            }
-        }
+        async_region(data.get(), loading, reload, here, |value| {
+            let own = Signal::derive({
+                let (store, target) = (store.clone(), target.clone());
+                move || store.flags(&target).unwrap_or_default()
+            });
+            let (target, panel_registry, panel_store) =
+                (target.clone(), registry.clone(), store.clone());
+            let panel = ViewFn::from(move || {
+                view! {
+                    <LockPanel
+                        target=target.clone()
+                        store=panel_store.clone()
+                        can_write
+                        checking_access
+                        rights_unknown
+                        inherited
+                        action
+                        registry=panel_registry.clone()
+                    />
+                }
+            });
+            let shown = Shown {
+                registry: registry.clone(),
+                repo: repo.clone(),
+                store: store.clone(),
+                own,
+                inherited,
+                panel,
+            };
+            body(value, shown)
+        })
     };
     view! {
         <div class="page browse-page" data-testid=frame.test_id>
@@ -297,14 +291,8 @@ pub fn item_crumbs(
 ) -> Vec<(String, String)> {
     vec![
         ("Registries".to_owned(), Route::Home.href()),
-        (
-            registry.to_owned(),
-            Route::repositories(registry.to_owned()).href(),
-        ),
-        (
-            repo.to_string(),
-            Route::repository(registry, repo.clone()).href(),
-        ),
+        (registry.to_owned(), Route::repositories(registry.to_owned()).href()),
+        (repo.to_string(), Route::repository(registry, repo.clone()).href()),
         item,
     ]
 }

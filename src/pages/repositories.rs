@@ -263,10 +263,7 @@ fn RepositoriesOf(client: RegistryClient, registry: String, filter: Memo<String>
     };
     let crumbs = vec![
         ("Registries".to_owned(), Route::Home.href()),
-        (
-            registry.clone(),
-            Route::repositories(registry.clone()).href(),
-        ),
+        (registry.clone(), Route::repositories(registry.clone()).href()),
     ];
     let show_progress = move || state.with(|s| s.problem.is_none());
     view! {

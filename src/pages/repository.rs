@@ -8,6 +8,7 @@ use super::item::{repository_reads, RepositoryReads};
 use crate::{
     auth::{callback, RequireSignIn},
     components::{
+        async_region::async_region,
         attributes_panel::{AttributesPanel, Fact},
         breadcrumbs::Breadcrumbs,
         error_view::ErrorView,
@@ -162,8 +163,7 @@ fn RepositoryContents(
     let checking_access = Signal::derive(move || permissions.get().is_none());
     let rights_unknown =
         Signal::derive(move || permissions.get().and_then(|p| p.ok()).is_some_and(|p| !p.known));
-    let action =
-        lock_action(client.clone(), store.clone(), ArtifactRef::Repository(repo.clone()));
+    let action = lock_action(client.clone(), store.clone(), ArtifactRef::Repository(repo.clone()));
 
     // The filter box leads while typing; the URL follows (replaced), and back/forward update it.
     let text = RwSignal::new(filter.get_untracked());
@@ -334,31 +334,24 @@ fn RepositoryContents(
         let (repo, registry, store) = (repo.clone(), registry.clone(), store.clone());
         move || {
             let here = Route::repository(registry.clone(), repo.clone()).href();
-            match attributes.get() {
-                None => view! { <p class="card loading-note" role="status">"Loading the repository…"</p> }.into_any(),
-                Some(Err(p)) => view! {
-                    <ErrorView problem=p on_retry=move |_| reload.update(|n| *n += 1) return_to=here />
-                }
-                .into_any(),
-                Some(Ok(a)) => {
-                    let target = ArtifactRef::Repository(repo.clone());
-                    let (registry, store) = (registry.clone(), store.clone());
-                    let aside = ViewFn::from(move || {
-                        view! {
-                            <LockPanel
-                                target=target.clone()
-                                store=store.clone()
-                                can_write
-                                checking_access
-                                rights_unknown
-                                action
-                                registry=registry.clone()
-                            />
-                        }
-                    });
-                    view! { <RepositoryFacts attributes=a flags aside /> }.into_any()
-                }
-            }
+            async_region(attributes.get(), "Loading the repository…", reload, here, |a| {
+                let target = ArtifactRef::Repository(repo.clone());
+                let (registry, store) = (registry.clone(), store.clone());
+                let aside = ViewFn::from(move || {
+                    view! {
+                        <LockPanel
+                            target=target.clone()
+                            store=store.clone()
+                            can_write
+                            checking_access
+                            rights_unknown
+                            action
+                            registry=registry.clone()
+                        />
+                    }
+                });
+                view! { <RepositoryFacts attributes=a flags aside /> }.into_any()
+            })
         }
     };
 
@@ -402,10 +395,7 @@ fn RepositoryContents(
 
     let crumbs = vec![
         ("Registries".to_owned(), Route::Home.href()),
-        (
-            registry.clone(),
-            Route::repositories(registry.clone()).href(),
-        ),
+        (registry.clone(), Route::repositories(registry.clone()).href()),
         (repo.to_string(), href_with(RepoView::Tags, String::new(), ListOrder::default())),
     ];
     let list_name = move || if view_kind.get() == RepoView::Tags { "Tags" } else { "Manifests" };

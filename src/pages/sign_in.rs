@@ -6,6 +6,7 @@
 
 use crate::{
     auth::{callback, use_session, SessionState},
+    components::error_view::{ErrorView, ProblemPlace},
     config::{SharedConfig, SignInKind},
     problem::Problem,
     routes::Route,
@@ -111,7 +112,7 @@ fn SignInMethods(
                     <MicrosoftMark />
                     "Sign in with Microsoft"
                 </button>
-                {move || start_error.get().map(|p| view! { <ProblemNote problem=p /> })}
+                {move || start_error.get().map(|p| view! { <ErrorView problem=p place=ProblemPlace::Inline /> })}
             </section>
         }
     });
@@ -131,28 +132,13 @@ fn SignInMethods(
                 .get()
                 .map(|p| {
                     view! {
-                        <div class="sign-in__problem" role="alert" data-testid="sign-in-problem">
-                            <p class="sign-in__problem-title">{p.title}</p>
-                            <p>{p.detail}</p>
-                            <p class="sign-in__problem-remedy">{p.remedy}</p>
+                        <div class="sign-in__problem" data-testid="sign-in-problem">
+                            <ErrorView problem=p />
                         </div>
                     }
                 })
         }}
         <div class="sign-in__methods">{entra} {token}</div>
-    }
-}
-
-/// A short problem statement next to the control that failed.
-#[component]
-fn ProblemNote(
-    /// What went wrong.
-    problem: Problem,
-) -> impl IntoView {
-    view! {
-        <p class="sign-in__error" role="alert">
-            <strong>{problem.title}</strong> ": " {problem.detail} " " {problem.remedy}
-        </p>
     }
 }
 

@@ -14,7 +14,8 @@ pub type LockAction = Action<AttributesPatch, Result<ChangeableAttributes, Probl
 /// The action that changes the lock flags of `target` through [`change_locks`].
 pub fn lock_action(client: RegistryClient, store: LockStore, target: ArtifactRef) -> LockAction {
     Action::new_local(move |patch: &AttributesPatch| {
-        let (client, store, target, patch) = (client.clone(), store.clone(), target.clone(), *patch);
+        let (client, store, target, patch) =
+            (client.clone(), store.clone(), target.clone(), *patch);
         async move { change_locks(&client, &store, &target, patch).await }
     })
 }
@@ -42,10 +43,9 @@ pub async fn change_locks(
             .update_manifest_properties(repo, digest, &patch)
             .await
             .map(|a| a.manifest.changeable_attributes),
-        ArtifactRef::Repository(repo) => client
-            .update_repository_properties(repo, &patch)
-            .await
-            .map(|a| a.changeable_attributes),
+        ArtifactRef::Repository(repo) => {
+            client.update_repository_properties(repo, &patch).await.map(|a| a.changeable_attributes)
+        }
     };
     store.end_change(target, result.as_ref().ok(), ticket);
     result.map_err(Problem::from)
@@ -173,7 +173,8 @@ mod client_tests {
         );
 
         let manifest_ref = ArtifactRef::Manifest(repo(), Digest::new(DIGEST).unwrap());
-        let got = change_locks(&c, &store, &manifest_ref, LockFlag::Delete.patch(false)).await.unwrap();
+        let got =
+            change_locks(&c, &store, &manifest_ref, LockFlag::Delete.patch(false)).await.unwrap();
         assert!(got.write_enabled && !got.delete_enabled);
 
         let repo_ref = ArtifactRef::Repository(repo());

@@ -175,7 +175,12 @@ impl LockStore {
     /// The change of `key` sent with `ticket` was answered: `Some(flags)` is the registry's
     /// answer (the whole object, so another admin's change shows too); `None` (refused, failed)
     /// leaves the flags as they were, so every view puts its switch back.
-    pub fn end_change(&self, key: &ArtifactRef, answer: Option<&ChangeableAttributes>, ticket: Ticket) {
+    pub fn end_change(
+        &self,
+        key: &ArtifactRef,
+        answer: Option<&ChangeableAttributes>,
+        ticket: Ticket,
+    ) {
         let slot = self.slot(key);
         slot.update(|e| {
             if let Some(e) = e {
@@ -189,7 +194,8 @@ impl LockStore {
 
     /// Forgets everything (a new session).
     pub fn clear(&self) {
-        let slots = std::mem::take(&mut *self.0.slots.lock().unwrap_or_else(PoisonError::into_inner));
+        let slots =
+            std::mem::take(&mut *self.0.slots.lock().unwrap_or_else(PoisonError::into_inner));
         for slot in slots.into_values() {
             slot.set(None);
         }

@@ -47,6 +47,7 @@ fn issue_faults() -> Faults {
         throttle_rate: 0.10,
         retry_after: Some(1),
         unavailable_rate: 0.05,
+        ..Faults::default()
     }
 }
 

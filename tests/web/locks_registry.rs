@@ -15,6 +15,7 @@ use leptos::task::tick;
 use serde_json::json;
 use std::sync::Arc;
 use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::Element;
 
 #[wasm_bindgen_test]
 async fn toggling_a_switch_sends_one_patch_and_shows_what_the_registry_returned() {
@@ -172,4 +173,64 @@ async fn an_unavailable_registry_offers_to_try_the_same_change_again() {
     assert_eq!(sent[tried].1, json!({"deleteEnabled": false}), "the same change");
     assert!(alert(root).is_empty(), "the problem is cleared");
     assert_eq!(attr(&delete, "aria-checked").as_deref(), Some("false"));
+}
+
+/// A second view of the panel's artifact (as a list row shows it): badges read from the store.
+fn mount_badges(
+    store: &acr_console::state::lock_store::LockStore,
+    target: &ArtifactRef,
+) -> Element {
+    use acr_console::components::lock_badges::LockBadges;
+    use leptos::prelude::*;
+    let root = crate::fixtures::fresh_container();
+    let (store, target) = (store.clone(), target.clone());
+    let mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <span>
+                {move || {
+                    let own = store.flags(&target).unwrap_or_default();
+                    view! { <LockBadges subject="Tag" own /> }
+                }}
+            </span>
+        }
+    });
+    mounted.forget();
+    root.into()
+}
+
+fn badge_summary(root: &Element) -> String {
+    let badges = root.query_selector(".lock-badges").unwrap().expect("badges");
+    badges.get_attribute("aria-label").unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn every_view_of_an_artifact_follows_the_store_after_a_change_and_after_a_refusal() {
+    // Lock write: the registry agrees; then turn delete off: the registry refuses.
+    let fake = registry(|req| {
+        if req.body().windows(13).any(|w| w == b"deleteEnabled") {
+            json_response(
+                405,
+                &json!({"errors": [{"code": "REGISTRY_DISALLOWED_OPERATION", "message": "no"}]}),
+                &[],
+            )
+        } else {
+            attributes_answer(req.uri().path(), flags(false, true, true, true))
+        }
+    });
+    let transport = Gated::new(fake.clone());
+    let panel = mount_panel(&transport, Setup::tag(attrs(true, true)));
+    let row = mount_badges(&panel.store, &panel.target);
+    tick().await;
+    assert_eq!(badge_summary(&row), "Tag: unlocked");
+
+    click(&switch(&panel.root, "Write enabled for prod/payments/api:1.4.2"));
+    until("the row shows the registry's answer", || badge_summary(&row) == "Tag: write locked")
+        .await;
+
+    let delete = switch(&panel.root, "Delete enabled for prod/payments/api:1.4.2");
+    click(&delete);
+    until("the refusal is shown", || !alert(&panel.root).is_empty()).await;
+    assert_eq!(attr(&delete, "aria-checked").as_deref(), Some("true"), "the switch is back");
+    assert_eq!(badge_summary(&row), "Tag: write locked", "the other view never moved");
+    assert!(panel.store.peek(&panel.target).unwrap().pending.is_none());
 }

@@ -2,7 +2,7 @@
 //! patch, list, delete). One dispatcher splits `{name}` from the rest, because repository names
 //! contain `/` (raw or `%2F`) and can never have a component starting with `_`.
 
-use super::{read_body, Ctx};
+use super::request::{read_body, Ctx};
 use crate::{
     error::{acr_json, ApiError},
     paging::{encode, paginate, PageQuery},

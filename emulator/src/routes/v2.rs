@@ -1,7 +1,10 @@
 //! The Docker/OCI distribution endpoints ACR serves under `/v2/`: the challenge probe, the
 //! catalog, tag lists, and manifests (get, head, put, delete).
 
-use super::{acr::with_link, read_body, Ctx};
+use super::{
+    acr::with_link,
+    request::{read_body, Ctx},
+};
 use crate::{
     error::{acr_json, ApiError},
     paging::{paginate, PageQuery},

@@ -1,5 +1,6 @@
 //! Shared helpers for the emulator's integration tests: building a state with known data, minting
-//! tokens, and sending requests to the router in-process.
+//! tokens, and sending requests to the router in-process; [`token_server`] serves the token
+//! endpoints and the demo authority over HTTP for the token-flow tests.
 #![allow(dead_code)]
 
 use acr_emulator::{
@@ -13,6 +14,8 @@ use axum::{
     http::{header, Method, Request, Response, StatusCode},
 };
 use tower::ServiceExt;
+
+pub mod token_server;
 
 /// The `Host` every in-process request is sent to, hence the login server.
 pub const HOST: &str = "registry.test";
