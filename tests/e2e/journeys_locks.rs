@@ -160,7 +160,11 @@ pub(crate) fn stored_tag(console: &Console, repository: &str, t: &str) -> Change
 }
 
 /// The flags the registry holds for a manifest.
-pub(crate) fn stored_manifest(console: &Console, repository: &str, digest: &Digest) -> ChangeableAttributes {
+pub(crate) fn stored_manifest(
+    console: &Console,
+    repository: &str,
+    digest: &Digest,
+) -> ChangeableAttributes {
     let store = console.emulator().state.store.read().expect("the store");
     store.manifest(&repo(repository), digest).expect("the manifest exists").changeable_attributes
 }

@@ -71,7 +71,11 @@ async fn every_method(format: TokenFormat) {
 
     let r = repo("staging/payments/api");
     let rights = c.repository_permissions(&r).await.unwrap();
-    assert_eq!(rights, Permissions { read: true, write: true, delete: true, known: true }, "{format:?}");
+    assert_eq!(
+        rights,
+        Permissions { read: true, write: true, delete: true, known: true },
+        "{format:?}"
+    );
     let props = c.get_repository_properties(&r).await.unwrap();
     assert!(props.tag_count > 8);
 

@@ -31,5 +31,6 @@ pub use tag::{
 };
 pub use time::{Timestamp, TimestampError};
 pub use token::{
-    action, AccessClaim, AccessEntry, AccessToken, ExchangeForm, RefreshToken, ScopeError, Secret, TokenForm, TokenFormat,
+    action, AccessClaim, AccessEntry, AccessToken, ExchangeForm, RefreshToken, ScopeError, Secret,
+    TokenForm, TokenFormat,
 };
