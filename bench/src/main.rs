@@ -106,6 +106,11 @@ async fn run(root: &Path) -> Result<bool, String> {
     Ok(figures.iter().all(|f| f.pass() != Some(false)))
 }
 
+/// The first-load ceiling of the developers' guide: it moves only with features (375 KB brotli
+/// with the lock-state store; 420 KB once bulk locking and the status view are in). The stack's
+/// measured floor (Leptos + Trunk) is about 117 KB.
+const FIRST_LOAD_CEILING: f64 = 375_000.0;
+
 /// Figure 1: what the first load transfers, as the sum of `brotli -q 11` sizes of the html,
 /// js, wasm and css files in `dist`.
 fn bundle(dist: &Path) -> Result<Figure, String> {
@@ -151,7 +156,7 @@ fn bundle(dist: &Path) -> Result<Figure, String> {
         Unit::Kilobytes,
         Stat::Once,
     )
-    .budget(Budget::AtMost(200_000.0));
+    .budget(Budget::AtMost(FIRST_LOAD_CEILING));
     f.samples = vec![total as f64];
     f.note = format!("{} files: {}", files.len(), by_kind.join(", "));
     Ok(f)
