@@ -16,7 +16,8 @@ pub enum ProblemPlace {
     /// Inside a control's own live region (the lock panel's): no role of its own, so it is
     /// announced once.
     Panel,
-    /// One line beside the control that failed (a sign-in form): an alert.
+    /// One line beside the control that failed (a sign-in form): an alert, unless it is put
+    /// inside a live region of its own (`in_live_region`).
     Inline,
 }
 
@@ -70,6 +71,9 @@ pub fn ErrorView(
     /// True while "Try again" would race a change in flight.
     #[prop(optional, into)]
     busy: Signal<bool>,
+    /// True when the caller's container is already the live region that announces it.
+    #[prop(optional)]
+    in_live_region: bool,
 ) -> impl IntoView {
     let c = place.classes();
     let retry = on_retry.filter(|_| problem.retry).map(|cb| {
@@ -94,7 +98,7 @@ pub fn ErrorView(
     });
     let actions = (retry.is_some() || sign_in.is_some())
         .then(|| view! { <p class="error-view__actions">{retry} {sign_in}</p> });
-    let role = (place != ProblemPlace::Panel).then_some("alert");
+    let role = (place != ProblemPlace::Panel && !in_live_region).then_some("alert");
     let test_id = (place == ProblemPlace::Page).then_some("error-view");
     match place {
         ProblemPlace::Page => view! {

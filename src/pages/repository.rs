@@ -214,17 +214,25 @@ fn RepositoryContents(
     let manifest_rows =
         Memo::new(move |_| manifests.with(|m| filter_manifests(&m.items, &text.get())));
 
-    let total_of = move |tags_view: bool| {
-        loaded_attributes.with(|a| {
-            a.as_ref().map(|a| if tags_view { a.tag_count } else { a.manifest_count } as usize)
-        })
+    // What each view's list has reached: the one place that tells the two lists apart.
+    let facts_of = move |kind: RepoView| -> ListFacts {
+        let total = loaded_attributes.with(|a| {
+            a.as_ref().map(|a| match kind {
+                RepoView::Tags => a.tag_count as usize,
+                RepoView::Manifests => a.manifest_count as usize,
+            })
+        });
+        let (shown, paged) = match kind {
+            RepoView::Tags => (tag_rows.with(Vec::len), tags.with(PagedFacts::of)),
+            RepoView::Manifests => (manifest_rows.with(Vec::len), manifests.with(PagedFacts::of)),
+        };
+        ListFacts { shown, total, paged }
     };
     let progress = Signal::derive(move || {
-        let tags_view = view_kind.get() == RepoView::Tags;
-        let mut p: Progress =
-            if tags_view { tags.with(|t| t.progress) } else { manifests.with(|m| m.progress) };
+        let f = facts_of(view_kind.get());
+        let mut p: Progress = f.paged.progress;
         if p.total.is_none() {
-            p.total = total_of(tags_view);
+            p.total = f.total;
         }
         p
     });
@@ -244,20 +252,13 @@ fn RepositoryContents(
         if q.trim().is_empty() {
             return None;
         }
-        let (shown, total, noun) = if view_kind.get() == RepoView::Tags {
-            (tag_rows.with(Vec::len), tags.with(|t| t.items.len()), ("tag", "tags"))
-        } else {
-            (
-                manifest_rows.with(Vec::len),
-                manifests.with(|m| m.items.len()),
-                ("manifest", "manifests"),
-            )
-        };
-        (total > 0).then(|| {
+        let (kind, f) = (view_kind.get(), facts_of(view_kind.get()));
+        let w = words(kind);
+        (f.paged.loaded > 0).then(|| {
             [
-                thousands(shown).as_str(),
+                thousands(f.shown).as_str(),
                 " of ",
-                count_of(total, noun.0, noun.1).as_str(),
+                count_of(f.paged.loaded, w.singular, w.plural).as_str(),
                 " match “",
                 q.trim(),
                 "”",
@@ -266,17 +267,9 @@ fn RepositoryContents(
         })
     };
     let empty = move || {
-        let tags_view = view_kind.get() == RepoView::Tags;
-        let (shown, total, done) = if tags_view {
-            (tag_rows.with(Vec::len), tags.with(|t| t.items.len()), tags.with(|t| t.complete()))
-        } else {
-            (
-                manifest_rows.with(Vec::len),
-                manifests.with(|m| m.items.len()),
-                manifests.with(|m| m.complete()),
-            )
-        };
-        let noun = if tags_view { "tags" } else { "manifests" };
+        let kind = view_kind.get();
+        let ListFacts { shown, paged, .. } = facts_of(kind);
+        let (total, done, noun) = (paged.loaded, paged.done, words(kind).plural);
         let q = text.get();
         let message = if shown > 0 || problem.with(Option::is_some) {
             return None;
@@ -309,13 +302,8 @@ fn RepositoryContents(
                 move || href_with(kind, text.get(), order.get())
             };
             let count = move || {
-                let (n, done) = if kind == RepoView::Tags {
-                    tags.with(|t| (t.items.len(), t.complete()))
-                } else {
-                    manifests.with(|m| (m.items.len(), m.complete()))
-                };
-                let n = total_of(kind == RepoView::Tags).filter(|_| !done).unwrap_or(n);
-                thousands(n)
+                let f = facts_of(kind);
+                thousands(f.total.filter(|_| !f.paged.done).unwrap_or(f.paged.loaded))
             };
             view! {
                 <a
@@ -398,17 +386,9 @@ fn RepositoryContents(
         (registry.clone(), Route::repositories(registry.clone()).href()),
         (repo.to_string(), href_with(RepoView::Tags, String::new(), ListOrder::default())),
     ];
-    let list_name = move || if view_kind.get() == RepoView::Tags { "Tags" } else { "Manifests" };
-    let filter_label =
-        move || if view_kind.get() == RepoView::Tags { "Filter tags" } else { "Filter manifests" };
-    let placeholder = move || {
-        if view_kind.get() == RepoView::Tags {
-            "e.g. 1.4"
-        } else {
-            "digest, tag or platform"
-        }
-    };
-    let noun = Signal::derive(move || view_kind.get() == RepoView::Tags);
+    let list_name = move || words(view_kind.get()).list_name;
+    let filter_label = move || words(view_kind.get()).filter_label;
+    let placeholder = move || words(view_kind.get()).placeholder;
     view! {
         <div class="page browse-page" data-testid="repository-page">
             <Breadcrumbs crumbs />
@@ -460,11 +440,8 @@ fn RepositoryContents(
                         if problem.with(Option::is_some) {
                             return None;
                         }
-                        Some(if noun.get() {
-                            view! { <LoadProgress progress singular="tag" plural="tags" /> }.into_any()
-                        } else {
-                            view! { <LoadProgress progress singular="manifest" plural="manifests" /> }.into_any()
-                        })
+                        let w = words(view_kind.get());
+                        Some(view! { <LoadProgress progress singular=w.singular plural=w.plural /> })
                     }}
                     <p class="list-status__matches" data-testid="match-count" aria-live="polite">
                         {matches}
@@ -476,6 +453,58 @@ fn RepositoryContents(
             </section>
         </div>
     }
+}
+
+/// How a view names its items.
+struct Words {
+    singular: &'static str,
+    plural: &'static str,
+    list_name: &'static str,
+    filter_label: &'static str,
+    placeholder: &'static str,
+}
+
+/// The words of the tags or the manifests view.
+fn words(kind: RepoView) -> Words {
+    match kind {
+        RepoView::Tags => Words {
+            singular: "tag",
+            plural: "tags",
+            list_name: "Tags",
+            filter_label: "Filter tags",
+            placeholder: "e.g. 1.4",
+        },
+        RepoView::Manifests => Words {
+            singular: "manifest",
+            plural: "manifests",
+            list_name: "Manifests",
+            filter_label: "Filter manifests",
+            placeholder: "digest, tag or platform",
+        },
+    }
+}
+
+/// What a paged list has reached, whatever its items.
+#[derive(Clone, Copy)]
+struct PagedFacts {
+    loaded: usize,
+    done: bool,
+    progress: Progress,
+}
+
+impl PagedFacts {
+    fn of<T>(p: &Paged<T>) -> Self {
+        Self { loaded: p.items.len(), done: p.complete(), progress: p.progress }
+    }
+}
+
+/// One view's list: rows shown after the filter, the repository's count of its items, and
+/// how far loading has got.
+#[derive(Clone, Copy)]
+struct ListFacts {
+    shown: usize,
+    total: Option<usize>,
+    paged: PagedFacts,
 }
 
 /// The repository's facts: times, counts and its own lock state, with the lock panel beside.

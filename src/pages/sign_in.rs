@@ -239,11 +239,7 @@ fn TokenForm(
                 </button>
                 <div class="sign-in__live" role="alert" data-testid="token-error">
                     {move || error().map(|p| {
-                        view! {
-                            <p class="sign-in__error">
-                                <strong>{p.title}</strong> ": " {p.detail} " " {p.remedy}
-                            </p>
-                        }
+                        view! { <ErrorView problem=p place=ProblemPlace::Inline in_live_region=true /> }
                     })}
                 </div>
             </form>

@@ -343,7 +343,8 @@ async fn failed_sign_in_redirects_say_what_went_wrong_and_what_to_do() {
             .at_most(Duration::from_secs(15))
             .for_element(Locator::Css("[data-testid=\"sign-in-problem\"]"))
             .await?;
-        assert_eq!(problem.attr("role").await?.as_deref(), Some("alert"));
+        // The one problem renderer is the alert, once.
+        assert_eq!(problem.find_all(Locator::Css("[role=\"alert\"]")).await?.len(), 1);
         let text = problem_containing(&client, "state does not match").await?;
         assert!(text.contains("Start the sign-in again"), "{text}");
         let url = client.current_url().await?;
