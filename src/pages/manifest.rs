@@ -2,15 +2,13 @@
 //! (digest, platforms with their own manifests, size, times, media type, its tags), its own lock
 //! flags, the repository's inherited lock, and the manifest's lock panel.
 
-use super::{
-    item::{item_frame, item_page, ItemFrame, ItemKind, LockStates, Shown},
-    tag::manifest_facts,
-};
+use super::item::{item_frame, item_page, ItemFrame, ItemKind, LockStates, Shown};
 use crate::{
     auth::RequireSignIn,
     components::{
         attributes_panel::{AttributesPanel, Fact},
         digest::DigestText,
+        manifest_facts::manifest_facts,
     },
     problem::Problem,
     routes::Route,

@@ -9,9 +9,9 @@ use crate::{
     components::{
         attributes_panel::{AttributesPanel, Fact},
         digest::DigestText,
-        format::{human_size, media_type_name, RelativeTime},
+        format::RelativeTime,
         lock_badges::LockBadges,
-        manifest_table::platform_cell,
+        manifest_facts::manifest_facts,
     },
     problem::Problem,
     routes::Route,
@@ -143,70 +143,6 @@ fn tag_body(TagAndManifest { tag: t, manifest }: TagAndManifest, shown: Shown) -
             {t.signed.map(|s| view! { <Fact label="Signed">{if s { "Yes" } else { "No" }}</Fact> })}
             {facts}
         </AttributesPanel>
-    }
-    .into_any()
-}
-
-/// The facts a tag page and a manifest page share: platforms, size, media type, the manifest's
-/// times and its tags (links; `except` is left out). A manifest that could not be read says why.
-pub fn manifest_facts(
-    registry: &str,
-    repo: &RepositoryName,
-    manifest: Result<ManifestAttributesBase, Problem>,
-    except: Option<&TagName>,
-) -> AnyView {
-    let m = match manifest {
-        Ok(m) => m,
-        Err(p) => {
-            let text =
-                ["The manifest could not be read: ", p.title.as_str(), ". ", p.detail.as_str()]
-                    .concat();
-            return view! { <Fact label="Manifest">{text}</Fact> }.into_any();
-        }
-    };
-    let tags = m
-        .tags
-        .clone()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|t| Some(t) != except)
-        .map(|t| {
-            let href =
-                Route::Tag { registry: registry.to_owned(), repo: repo.clone(), tag: t.clone() }
-                    .href();
-            view! {
-                <li>
-                    <a class="tag-chip" href=href>
-                        {t.to_string()}
-                    </a>
-                </li>
-            }
-        })
-        .collect::<Vec<_>>();
-    let tags_label = if except.is_some() { "Other tags on this manifest" } else { "Tags" };
-    let tags_view = if tags.is_empty() {
-        view! { <span class="muted">"None"</span> }.into_any()
-    } else {
-        view! { <ul class="chip-list">{tags}</ul> }.into_any()
-    };
-    let size = m.image_size.map_or_else(|| "Unknown".to_owned(), human_size);
-    let platform = platform_cell(&m);
-    let media = m.media_type.clone().unwrap_or_default();
-    let media_name = media_type_name(m.media_type.as_deref());
-    let (created, updated) = (m.created_time, m.last_update_time);
-    view! {
-        <Fact label="Platform">{platform}</Fact>
-        <Fact label="Size">{size}</Fact>
-        <Fact label="Media type">
-            <span title=media>{media_name}</span>
-        </Fact>
-        <Fact label="Manifest pushed">
-            <RelativeTime time=created />
-        </Fact>
-        <Fact label="Manifest updated">
-            <RelativeTime time=updated />
-        </Fact>
-        <Fact label=tags_label>{tags_view}</Fact>
     }
     .into_any()
 }
