@@ -109,7 +109,20 @@ async fn a_repository_locked_on_its_page_marks_every_row_locked_by_repository() 
             wait_row_badges(&client, t, &want).await?;
         }
         // And so does the manifests view of the same page.
-        follow(&client, "Manifests").await?;
+        let manifests = client
+            .find(Locator::Css("nav[aria-label=\"Repository views\"] a[href*=\"view=manifests\"]"))
+            .await?;
+        click(&client, &manifests).await?;
+        wait_until(SETTLE, || async {
+            Ok(client
+                .current_url()
+                .await?
+                .query()
+                .unwrap_or("")
+                .contains("view=manifests")
+                .then_some(()))
+        })
+        .await?;
         wait_loaded(&client).await?;
         let rows = client.find_all(Locator::Css(".manifest-table .lock-badges")).await?;
         assert!(!rows.is_empty());
