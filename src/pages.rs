@@ -1,6 +1,6 @@
-//! Routed views, one per file (`<name>.rs` → `<Name>Page`). Pages read the route, own the data
-//! loading and the lock-change actions for it, and hand plain values, signals and callbacks to
-//! components.
+//! Routed views, one per file (`<name>.rs` → `<Name>Page`). Pages read the route and lay out
+//! the page: they start the reads (through `state/`: paged lists, the repository-row reader, the
+//! lock store every flag lives in) and hand signals and callbacks to components.
 
 pub mod config_error;
 pub mod home;

@@ -1,7 +1,7 @@
-//! The registry clients: one `RegistryClient` per configured registry (and its lock store), built from the
-//! configuration and the session's credential and shared through context. A client is rebuilt
-//! when the session's generation changes (sign-in, sign-out, session end), and the previous
-//! clients forget their tokens.
+//! The registry clients: one `RegistryClient` per configured registry, built from the
+//! configuration and the session's credential and shared through context, with the registries'
+//! lock stores beside them. A client is rebuilt when the session's generation changes (sign-in,
+//! sign-out, session end); the previous clients forget their tokens and the stores what they held.
 
 use crate::{
     auth::{page_origin, Session},
