@@ -25,7 +25,7 @@ pub mod auth;
 pub mod challenge;
 mod client;
 pub mod endpoint;
-pub mod endpoints;
+pub mod acr_paths;
 pub mod entra;
 mod error;
 mod httpdate;

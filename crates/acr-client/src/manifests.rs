@@ -4,7 +4,7 @@
 use crate::{
     auth::Resource,
     client::{decode, Op, RegistryClient},
-    endpoints, ClientError, Pages,
+    acr_paths, ClientError, Pages,
 };
 use acr_types::{
     AcrManifests, AttributesPatch, Digest, ManifestAttributes, ManifestAttributesBase, OrderBy,
@@ -20,7 +20,7 @@ impl RegistryClient {
         repo: &RepositoryName,
         order: OrderBy,
     ) -> Pages<'_, ManifestAttributesBase> {
-        let first = endpoints::manifests(repo, self.options().page_size, order);
+        let first = acr_paths::manifests(repo, self.options().page_size, order);
         self.pages(
             first,
             Resource::Repository(repo.clone()),
@@ -65,7 +65,7 @@ impl RegistryClient {
     ) -> Result<(), ClientError> {
         let op = Op {
             method: Method::DELETE,
-            path: endpoints::v2_manifest(repo, digest),
+            path: acr_paths::v2_manifest(repo, digest),
             body: None,
             resource: Resource::Repository(repo.clone()),
             action: "delete",
@@ -84,7 +84,7 @@ fn manifest_op(
 ) -> Op {
     Op {
         method,
-        path: endpoints::manifest(repo, digest),
+        path: acr_paths::manifest(repo, digest),
         body,
         resource: Resource::Repository(repo.clone()),
         action,

@@ -6,7 +6,7 @@
 use crate::{
     auth::Resource,
     client::{decode, Op, RegistryClient},
-    endpoints, link, ClientError,
+    acr_paths, link, ClientError,
 };
 use futures_util::stream::{self, LocalBoxStream, StreamExt};
 use http::Method;
@@ -50,7 +50,7 @@ fn page_key(path: &str) -> String {
         .filter_map(|kv| kv.split_once('='))
         .find(|(k, _)| *k == "last")
         .map(|(_, v)| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned());
-    format!("{}?last={}", endpoints::list_base(path), last.unwrap_or_default())
+    format!("{}?last={}", acr_paths::list_base(path), last.unwrap_or_default())
 }
 
 impl RegistryClient {
@@ -66,7 +66,7 @@ impl RegistryClient {
         W: serde::de::DeserializeOwned + 'static,
         T: 'static,
     {
-        let base = endpoints::list_base(&first);
+        let base = acr_paths::list_base(&first);
         let max_pages = self.options().max_pages.max(1);
         let seen = HashSet::from([page_key(&first)]);
         let cursor =
@@ -99,7 +99,7 @@ impl RegistryClient {
                                 ClientError::unexpected(format!("the next-page link of {what} cannot be read"))
                             })?;
                             let path = self.inner.endpoint.resolve(&raw, "next-page link")?;
-                            if endpoints::list_base(&path) != base {
+                            if acr_paths::list_base(&path) != base {
                                 return Err(ClientError::misdirected(format!(
                                     "the next-page link of {what} leads to another list; it was not followed"
                                 )));

@@ -3,7 +3,7 @@
 use crate::{
     auth::Resource,
     client::{decode, Op, RegistryClient},
-    endpoints, ClientError, Pages,
+    acr_paths, ClientError, Pages,
 };
 use acr_types::{
     AttributesPatch, DeletedRepository, Repositories, RepositoryAttributes, RepositoryName,
@@ -20,7 +20,7 @@ impl RegistryClient {
     /// # Ok(()) }
     /// ```
     pub fn list_repositories(&self) -> Pages<'_, RepositoryName> {
-        let first = endpoints::catalog(self.options().page_size);
+        let first = acr_paths::catalog(self.options().page_size);
         self.pages(first, Resource::Catalog, "the repository list".into(), |r: Repositories| {
             r.repositories.unwrap_or_default()
         })
@@ -68,7 +68,7 @@ fn repo_op(
 ) -> Op {
     Op {
         method,
-        path: endpoints::repository(repo),
+        path: acr_paths::repository(repo),
         body,
         resource: Resource::Repository(repo.clone()),
         action,

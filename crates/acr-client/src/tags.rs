@@ -3,7 +3,7 @@
 use crate::{
     auth::Resource,
     client::{decode, Op, RegistryClient},
-    endpoints, ClientError, Pages,
+    acr_paths, ClientError, Pages,
 };
 use acr_types::{
     AttributesPatch, OrderBy, RepositoryName, TagAttributes, TagAttributesBase, TagList, TagName,
@@ -14,7 +14,7 @@ impl RegistryClient {
     /// Every tag with its attributes, page by page (`ContainerRegistry_GetTags`,
     /// `GET /acr/v1/{name}/_tags`).
     pub fn list_tags(&self, repo: &RepositoryName, order: OrderBy) -> Pages<'_, TagAttributesBase> {
-        let first = endpoints::tags(repo, self.options().page_size, order);
+        let first = acr_paths::tags(repo, self.options().page_size, order);
         self.pages(
             first,
             Resource::Repository(repo.clone()),
@@ -67,7 +67,7 @@ fn tag_op(
 ) -> Op {
     Op {
         method,
-        path: endpoints::tag(repo, tag),
+        path: acr_paths::tag(repo, tag),
         body,
         resource: Resource::Repository(repo.clone()),
         action,
