@@ -21,11 +21,11 @@
 //! # Ok(()) }
 //! ```
 
+pub mod acr_paths;
 pub mod auth;
 pub mod challenge;
 mod client;
 pub mod endpoint;
-pub mod acr_paths;
 pub mod entra;
 mod error;
 mod httpdate;

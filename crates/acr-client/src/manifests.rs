@@ -2,9 +2,10 @@
 //! deleting a manifest with its tags.
 
 use crate::{
+    acr_paths,
     auth::Resource,
     client::{decode, Op, RegistryClient},
-    acr_paths, ClientError, Pages,
+    ClientError, Pages,
 };
 use acr_types::{
     AcrManifests, AttributesPatch, Digest, ManifestAttributes, ManifestAttributesBase, OrderBy,

@@ -4,9 +4,10 @@
 //! endless loops).
 
 use crate::{
+    acr_paths,
     auth::Resource,
     client::{decode, Op, RegistryClient},
-    acr_paths, link, ClientError,
+    link, ClientError,
 };
 use futures_util::stream::{self, LocalBoxStream, StreamExt};
 use http::Method;

@@ -1,9 +1,10 @@
 //! Repository operations: the catalog, a repository's attributes, and deleting it.
 
 use crate::{
+    acr_paths,
     auth::Resource,
     client::{decode, Op, RegistryClient},
-    acr_paths, ClientError, Pages,
+    ClientError, Pages,
 };
 use acr_types::{
     AttributesPatch, DeletedRepository, Repositories, RepositoryAttributes, RepositoryName,

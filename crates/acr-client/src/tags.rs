@@ -1,9 +1,10 @@
 //! Tag operations: listing with attributes, one tag's attributes, changing them, untagging.
 
 use crate::{
+    acr_paths,
     auth::Resource,
     client::{decode, Op, RegistryClient},
-    acr_paths, ClientError, Pages,
+    ClientError, Pages,
 };
 use acr_types::{
     AttributesPatch, OrderBy, RepositoryName, TagAttributes, TagAttributesBase, TagList, TagName,
