@@ -251,7 +251,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
             }
             Some(EntraConfig {
                 client_id,
-                authority: authority.trim_end_matches('/').to_owned(),
+                authority: authority_base(&authority).to_owned(),
                 redirect_uri,
                 post_logout_redirect_uri,
                 scopes,
@@ -317,6 +317,15 @@ pub async fn load() -> Result<Config, ConfigError> {
 #[cfg(target_arch = "wasm32")]
 pub fn web_origin() -> String {
     leptos::prelude::window().location().origin().unwrap_or_default()
+}
+
+/// The authority as the endpoints are built from it: without a trailing `/`, and without the
+/// `/v2.0` of the issuer form (`https://login.microsoftonline.com/{tenant}/v2.0`, the `issuer`
+/// of Entra's discovery document, often copied in its place): the console appends
+/// `/oauth2/v2.0/…` itself.
+fn authority_base(authority: &str) -> &str {
+    let trimmed = authority.trim_end_matches('/');
+    trimmed.strip_suffix("/v2.0").unwrap_or(trimmed)
 }
 
 #[cfg(test)]
@@ -422,6 +431,22 @@ mod tests {
         let mut twice = good();
         twice["registries"] = serde_json::json!([good()["registries"][0], good()["registries"][0]]);
         assert_eq!(parse(&twice.to_string(), ORIGIN).unwrap_err().field, "registries[1].name");
+    }
+
+    #[test]
+    fn an_authority_copied_in_its_issuer_form_is_used_as_the_authority() {
+        for written in [
+            "https://login.microsoftonline.com/t1",
+            "https://login.microsoftonline.com/t1/",
+            "https://login.microsoftonline.com/t1/v2.0",
+            "https://login.microsoftonline.com/t1/v2.0/",
+        ] {
+            let mut v = good();
+            v["auth"]["authority"] = written.into();
+            let c = parse(&v.to_string(), "https://console.example").unwrap();
+            let authority = c.entra.map(|e| e.authority).unwrap_or_default();
+            assert_eq!(authority, "https://login.microsoftonline.com/t1", "{written}");
+        }
     }
 
     #[test]

@@ -187,7 +187,14 @@ impl RegistryClient {
             let retry_after = match &result {
                 Ok(res)
                     if res.status() == StatusCode::TOO_MANY_REQUESTS
-                        || res.status() == StatusCode::SERVICE_UNAVAILABLE =>
+                        || res.status() == StatusCode::SERVICE_UNAVAILABLE
+                        // A gateway's passing failure (the proxy, ACR's front door): safe to
+                        // repeat for a read, never for a change that may have landed.
+                        || (idempotent_read
+                            && matches!(
+                                res.status(),
+                                StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT
+                            )) =>
                 {
                     parse_retry_after(res, self.inner.transport.now_ms())
                 }

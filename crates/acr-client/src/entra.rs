@@ -173,12 +173,28 @@ pub enum LogoutHint<'a> {
 }
 
 /// The token endpoint's answer (Entra's JSON).
+/// A lifetime in seconds as a JSON integer, float or numeric string; anything else is absent
+/// (the default lifetime then applies) rather than an unreadable answer.
+fn lenient_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::Number(n)) => {
+            // Truncation is intended: a fraction of a second does not matter here.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
+        }
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
 #[derive(Deserialize)]
 struct RawTokens {
     access_token: String,
     #[serde(default)]
     token_type: Option<String>,
-    #[serde(default)]
+    /// Seconds; Entra writes a number, some proxies and older endpoints a numeric string.
+    #[serde(default, deserialize_with = "lenient_seconds")]
     expires_in: Option<u64>,
     #[serde(default)]
     scope: Option<String>,
@@ -532,6 +548,23 @@ mod tests {
             "refresh_token": "RT-secret",
             "id_token": jwt(&serde_json::json!({"name": "Adele Admin", "nonce": "n1"})),
         })
+    }
+
+    #[test]
+    fn expires_in_is_read_as_a_number_a_float_or_a_numeric_string() {
+        for (value, want) in [
+            (serde_json::json!(3599), 3_599_000),
+            (serde_json::json!(3599.0), 3_599_000),
+            (serde_json::json!("3599"), 3_599_000),
+            (serde_json::json!("soon"), DEFAULT_LIFETIME_MS),
+            (serde_json::json!(null), DEFAULT_LIFETIME_MS),
+        ] {
+            let mut answer = entra_answer();
+            answer["expires_in"] = value.clone();
+            let response = json_response(200, &answer, &[]);
+            let tokens = read_tokens(&response, 1_000).unwrap();
+            assert_eq!(tokens.expires_at_ms - tokens.issued_at_ms, want, "{value}");
+        }
     }
 
     #[tokio::test]

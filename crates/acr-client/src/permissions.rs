@@ -32,7 +32,7 @@ impl Permissions {
     pub fn from_access(granted: &[AccessEntry], repo: &RepositoryName) -> Self {
         let holds = |a: &str| {
             granted.iter().any(|e| {
-                e.kind == "repository" && (e.name == repo.as_str() || e.name == "*") && e.allows(a)
+                e.is_kind("repository") && (e.name == repo.as_str() || e.name == "*") && e.allows(a)
             })
         };
         Self {
@@ -70,7 +70,7 @@ impl RegistryClient {
         Ok(match &token.granted {
             Grants::Known(entries) => entries
                 .iter()
-                .any(|e| e.kind == "registry" && e.name == "catalog" && !e.actions.is_empty()),
+                .any(|e| e.is_kind("registry") && e.name == "catalog" && !e.actions.is_empty()),
             Grants::Unknown => true,
         })
     }

@@ -314,6 +314,32 @@ async fn throttling_is_retried_with_retry_after_then_reported() {
 }
 
 #[tokio::test]
+async fn gateway_failures_retry_reads_but_not_writes() {
+    for status in [502, 504] {
+        let hits = Arc::new(Mutex::new(0));
+        let h = hits.clone();
+        let t = registry(4500, move |req| {
+            let mut n = h.lock().unwrap();
+            *n += 1;
+            Ok(if *n == 1 || req.method() == http::Method::PATCH {
+                json_response(status, &json!({"errors": []}), &[])
+            } else {
+                json_response(200, &tag_body(true), &[])
+            })
+        });
+        let c = client(&t);
+        c.get_tag_properties(&repo(), &tag()).await.unwrap();
+        assert_eq!(count(&t, "GET /registry/prod/acr/v1/prod%2Fapi/_tags/1.0"), 2, "{status}");
+        let e = c
+            .update_tag_attributes(&repo(), &tag(), &AttributesPatch::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(e, ClientError::Unexpected { status: Some(s), .. } if s == status));
+        assert_eq!(count(&t, "PATCH"), 1, "a change is never repeated after {status}");
+    }
+}
+
+#[tokio::test]
 async fn network_failures_retry_reads_but_not_writes() {
     let t = registry(4500, |_| Err(TransportError::new("connection refused")));
     let c = client(&t);

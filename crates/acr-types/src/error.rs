@@ -12,7 +12,9 @@ pub struct AcrErrors {
 /// One error (swagger `AcrErrorInfo`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AcrErrorInfo {
-    /// A code from [`code`], e.g. `REGISTRY_DISALLOWED_OPERATION`.
+    /// A code from [`code`], e.g. `REGISTRY_DISALLOWED_OPERATION` (empty when an answer has none:
+    /// the swagger does not require it, and the message still says what happened).
+    #[serde(default)]
     pub code: String,
     /// The service's message.
     #[serde(default)]

@@ -204,9 +204,19 @@ impl AccessEntry {
         s.split_whitespace().map(Self::parse_scope).collect()
     }
 
-    /// True when this entry grants `action` (or `*`).
+    /// True when this entry grants `action` (or `*`). Actions compare without regard to case
+    /// or the underscore (`metadata_write`, `metadataWrite`): the docs show both spellings.
     pub fn allows(&self, action: &str) -> bool {
-        self.actions.iter().any(|a| a == action || a == action::ALL)
+        // ASCII only: action names are ASCII, and Unicode case tables would grow the bundle.
+        fn fold(s: &str) -> impl Iterator<Item = char> + '_ {
+            s.chars().filter(|c| *c != '_').map(|c| c.to_ascii_lowercase())
+        }
+        self.actions.iter().any(|a| a == action::ALL || fold(a).eq(fold(action)))
+    }
+
+    /// True when this entry is of `kind` (`repository`, `registry`), whatever its case.
+    pub fn is_kind(&self, kind: &str) -> bool {
+        self.kind.eq_ignore_ascii_case(kind)
     }
 }
 
@@ -260,6 +270,9 @@ mod tests {
         assert_eq!(e, AccessEntry::repository("prod/api", &["pull", "metadata_read"]));
         assert_eq!(e.to_string(), "repository:prod/api:pull,metadata_read");
         assert!(e.allows("pull") && !e.allows("delete"));
+        let camel = AccessEntry::repository("prod/api", &["metadataWrite", "PULL"]);
+        assert!(camel.allows("metadata_write") && camel.allows("pull") && !camel.allows("delete"));
+        assert!(AccessEntry { kind: "Repository".into(), ..camel }.is_kind("repository"));
         assert!(AccessEntry::parse_scope("registry:catalog:*").unwrap().allows("anything"));
         for bad in
             ["", "repository", "repository:x", "repository::pull", "repository:x:", "a:b:c,,d"]
