@@ -346,8 +346,9 @@ impl RegistryClient {
     /// (space-separated, as ACR accepts), and caches it for each of them. A page about to read
     /// many repositories pays one token request instead of one per repository; the granted
     /// `access` entries still say, per repository, what the user may do. At most
-    /// [`TOKEN_BATCH`] repositories share one token, so its size stays modest. Returns how many
-    /// repositories got the new token.
+    /// [`TOKEN_BATCH`] repositories share one token, so its size stays modest. A repository the
+    /// token's grants do not name gets no token from the batch. Returns how many repositories
+    /// got the new token.
     pub async fn prefetch_repository_tokens(
         &self,
         repos: &[acr_types::RepositoryName],
@@ -368,9 +369,14 @@ impl RegistryClient {
             let rest = held.split_off(held.len().min(TOKEN_BATCH));
             let scope = held.iter().map(|(r, _)| r.scope()).collect::<Vec<_>>().join(" ");
             let token = self.fetch_access_token_for(&scope).await?;
-            covered += held.len();
-            for (_, mut guard) in held {
-                *guard = Some(token.clone());
+            for (resource, mut guard) in held {
+                // ACR may grant fewer scopes than asked, silently: a repository the token's
+                // grants do not name keeps no token and fetches its own when it is read, so
+                // its rights are its own (unknown grants cover every repository asked).
+                if token_covers(&token, &resource) {
+                    *guard = Some(token.clone());
+                    covered += 1;
+                }
             }
             held = rest;
         }
@@ -520,6 +526,17 @@ impl RegistryClient {
     /// What the cached token for `resource` grants (no request).
     pub fn cached_grants(&self, resource: &Resource) -> Option<crate::auth::Grants> {
         self.inner.tokens.granted(resource)
+    }
+}
+
+/// True when `token`'s grants name `resource` (or cannot be read, when the registry decides).
+fn token_covers(token: &CachedToken, resource: &Resource) -> bool {
+    let Resource::Repository(repo) = resource else { return true };
+    match &token.granted {
+        crate::auth::Grants::Unknown => true,
+        crate::auth::Grants::Known(entries) => entries
+            .iter()
+            .any(|e| e.is_kind("repository") && (e.name == repo.as_str() || e.name == "*")),
     }
 }
 

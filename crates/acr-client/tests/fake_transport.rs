@@ -639,3 +639,44 @@ async fn a_page_of_repositories_shares_one_token_request() {
     assert_eq!(c.prefetch_repository_tokens(&repos).await.unwrap(), 0);
     assert_eq!(count(&t, "/oauth2/token"), 2);
 }
+
+#[tokio::test]
+async fn a_batched_token_serves_only_the_repositories_it_grants() {
+    // The registry grants only `team/app-0*` of what a batch asks (as ACR may, silently): the
+    // others get no token from the batch, fetch their own and get their own rights.
+    let t = FakeTransport::new(|req| {
+        let path = req.uri().path();
+        if path.ends_with("/oauth2/exchange") {
+            return Ok(json_response(
+                200,
+                &json!({"refresh_token": jwt(json!({"exp": NOW_S + 10_800}))}),
+                &[],
+            ));
+        }
+        if path.ends_with("/oauth2/token") {
+            let scope = form(req)["scope"].clone();
+            let access: Vec<_> = scope
+                .split(' ')
+                .map(|s| acr_types::AccessEntry::parse_scope(s).unwrap())
+                .filter(|e| e.name.starts_with("team/app-0") || !scope.contains(' '))
+                .map(|e| json!({"Type": e.kind, "Name": e.name, "Actions": e.actions}))
+                .collect();
+            return Ok(json_response(
+                200,
+                &json!({"access_token": jwt(json!({"exp": NOW_S + 4500, "access": access}))}),
+                &[],
+            ));
+        }
+        Ok(json_response(404, &json!({"errors": []}), &[]))
+    });
+    let c = client(&t);
+    let repos: Vec<_> =
+        (0..12).map(|i| RepositoryName::new(format!("team/app-{i:02}")).unwrap()).collect();
+    assert_eq!(c.prefetch_repository_tokens(&repos).await.unwrap(), 10, "app-00 … app-09");
+    assert_eq!(count(&t, "/oauth2/token"), 1);
+    for r in &repos {
+        let rights = c.repository_permissions(r).await.unwrap();
+        assert!(rights.write && rights.known, "{r}: its own token grants it: {rights:?}");
+    }
+    assert_eq!(count(&t, "/oauth2/token"), 3, "app-10 and app-11 fetched their own");
+}
