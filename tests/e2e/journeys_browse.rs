@@ -128,7 +128,7 @@ async fn click(client: &Client, el: Element) -> Result<(), CmdError> {
 
 /// Scrolls the element at `css` to the top of the viewport (for screenshots of what lies below
 /// the fold).
-async fn scroll_to(client: &Client, css: &str) -> Result<(), CmdError> {
+pub(crate) async fn scroll_to(client: &Client, css: &str) -> Result<(), CmdError> {
     let script = "document.querySelector(arguments[0])\
                   .scrollIntoView({block: 'start', behavior: 'instant'});";
     client.execute(script, vec![serde_json::json!(css)]).await.map(drop)

@@ -6,7 +6,7 @@
 
 use crate::{
     harness::{screenshot, start_console, start_console_with, with_browser, Console},
-    journeys_browse::{badges_of, row_with_link, wait_loaded},
+    journeys_browse::{badges_of, row_with_link, scroll_to, wait_loaded},
     journeys_locks::{
         click, digest_of, manifest_url, repository_url, stored_manifest, stored_repository,
         stored_tag, wd, Locks, FRONTEND,
@@ -83,6 +83,7 @@ async fn a_tag_locked_on_its_page_shows_locked_in_its_row_when_going_back() {
         wait_row_badges(&client, t, &expected_tag_row(&console, t)).await?;
         assert!(expected_tag_row(&console, t).starts_with("Tag: write and delete locked"));
         assert_same_document(&client).await?;
+        scroll_to(&client, ".list-card").await?;
         screenshot(&client, "lock-views-tag-row-after-lock").await?;
         Ok(())
     })
@@ -130,6 +131,16 @@ async fn a_repository_locked_on_its_page_marks_every_row_locked_by_repository() 
             let label = row.attr("aria-label").await?.unwrap_or_default();
             assert!(label.contains("locked by repository"), "{label}");
         }
+        // Every badge fits its cell ("Locked by repository" was cut at desktop width).
+        let clipped = client
+            .execute(
+                "return [...document.querySelectorAll('.manifest-table .cell--locks')]\
+                 .filter(c => c.scrollWidth > c.clientWidth + 1).length;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(clipped.as_u64(), Some(0), "lock cells whose badges are cut");
+        scroll_to(&client, ".list-card").await?;
         screenshot(&client, "lock-views-repository-locked").await?;
         Ok(())
     })
