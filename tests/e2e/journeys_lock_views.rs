@@ -109,6 +109,14 @@ async fn a_repository_locked_on_its_page_marks_every_row_locked_by_repository() 
             assert!(want.contains("locked by repository: write and delete locked"), "{want}");
             wait_row_badges(&client, t, &want).await?;
         }
+        let clipped = client
+            .execute(
+                "return [...document.querySelectorAll('.tag-table .cell--locks')]\
+                 .filter(c => c.scrollWidth > c.clientWidth + 1).length;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(clipped.as_u64(), Some(0), "tag lock cells whose badges are cut");
         // And so does the manifests view of the same page.
         let manifests = client
             .find(Locator::Css("nav[aria-label=\"Repository views\"] a[href*=\"view=manifests\"]"))
