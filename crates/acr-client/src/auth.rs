@@ -145,27 +145,38 @@ impl CachedToken {
     ///
     /// Tolerant, because the registry, not the client, enforces what a token allows: a token
     /// that is not a JWT, or has no readable `exp`, is used for [`UNKNOWN_EXPIRY_USE_MS`], and
-    /// an unreadable `access` claim makes the grants [`Grants::Unknown`]. Only a token that had
-    /// already expired is refused: used anyway it would be refused, fetched again and refused
-    /// again, and the likely cause (this computer's clock) is worth saying.
+    /// an unreadable `access` claim makes the grants [`Grants::Unknown`]. A token that looks
+    /// expired by this computer's clock but says when it was issued (`iat`) is used for its
+    /// lifetime on the issuer's clock (this clock is ahead); only one without `iat` is refused,
+    /// naming the clock.
     pub fn from_jwt(token: Secret, now_ms: u64, margin_ms: u64) -> Result<Self, ClientError> {
         let claims = jwt::claims(token.expose());
         let granted = claims.as_ref().map_or(Grants::Unknown, |c| c.access.clone());
-        let exp_ms = claims
-            .and_then(|c| c.exp)
-            .and_then(|e| u64::try_from(e).ok())
-            .map(|e| e.saturating_mul(1000));
+        let ms =
+            |s: Option<i64>| s.and_then(|e| u64::try_from(e).ok()).map(|e| e.saturating_mul(1000));
+        let exp_ms = ms(claims.as_ref().and_then(|c| c.exp));
+        let iat_ms = ms(claims.as_ref().and_then(|c| c.iat));
         let Some(exp_ms) = exp_ms else {
             let use_until_ms = now_ms.saturating_add(UNKNOWN_EXPIRY_USE_MS);
             return Ok(Self { token, use_until_ms, granted });
         };
-        if exp_ms <= now_ms {
-            return Err(ClientError::unexpected(
-                "the registry returned a token that had already expired (if this happens again, check that this computer's clock is right)",
-            ));
-        }
-        let life = exp_ms.saturating_sub(now_ms);
-        let use_until_ms = exp_ms.saturating_sub(margin_ms.min(life / 5));
+        // The token's lifetime on the issuer's clock, when it says when it was issued.
+        let issued_life = iat_ms.filter(|iat| *iat < exp_ms).map(|iat| exp_ms - iat);
+        let life = match issued_life {
+            // Already expired by this computer's clock, yet fresh by the issuer's: this clock is
+            // ahead. Use it for its lifetime from now; the registry decides by its own clock.
+            Some(issued) if exp_ms <= now_ms => issued,
+            // This clock is behind: never keep a token longer than it was issued for.
+            Some(issued) => exp_ms.saturating_sub(now_ms).min(issued),
+            None if exp_ms <= now_ms => {
+                // Used anyway it would be refused, fetched again and refused again: say why.
+                return Err(ClientError::unexpected(
+                    "the registry returned a token that had already expired (if this happens again, check that this computer's clock is right)",
+                ));
+            }
+            None => exp_ms.saturating_sub(now_ms),
+        };
+        let use_until_ms = now_ms.saturating_add(life).saturating_sub(margin_ms.min(life / 5));
         Ok(Self { token, use_until_ms, granted })
     }
 
@@ -205,5 +216,55 @@ impl TokenStore {
         let slot = self.slot(resource);
         let guard = slot.try_lock()?;
         guard.as_ref().map(|t| t.granted.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+
+    fn token(claims: &str) -> Secret {
+        let b = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        Secret::new(format!("{}.{}.sig", b(b"{}"), b(claims.as_bytes())))
+    }
+
+    const NOW_MS: u64 = 1_700_000_000_000;
+    const MARGIN_MS: u64 = 5 * 60 * 1000;
+
+    #[test]
+    fn lifetimes_follow_the_issuers_clock_when_this_one_is_off() {
+        let now_s = NOW_MS / 1000;
+        // In step: used until exp less the margin.
+        let t = CachedToken::from_jwt(
+            token(&format!(r#"{{"iat":{now_s},"exp":{}}}"#, now_s + 4500)),
+            NOW_MS,
+            MARGIN_MS,
+        )
+        .unwrap();
+        assert_eq!(t.use_until_ms, NOW_MS + 4_500_000 - MARGIN_MS);
+        // This clock two hours ahead: expired here, fresh for the issuer; used for its life.
+        let (iat, exp) = (now_s - 7200, now_s - 7200 + 4500);
+        let t = CachedToken::from_jwt(
+            token(&format!(r#"{{"iat":{iat},"exp":{exp}}}"#)),
+            NOW_MS,
+            MARGIN_MS,
+        )
+        .unwrap();
+        assert_eq!(t.use_until_ms, NOW_MS + 4_500_000 - MARGIN_MS);
+        // This clock two hours behind: kept no longer than it was issued for.
+        let (iat, exp) = (now_s + 7200, now_s + 7200 + 4500);
+        let t = CachedToken::from_jwt(
+            token(&format!(r#"{{"iat":{iat},"exp":{exp}}}"#)),
+            NOW_MS,
+            MARGIN_MS,
+        )
+        .unwrap();
+        assert_eq!(t.use_until_ms, NOW_MS + 4_500_000 - MARGIN_MS);
+        // Expired and no iat (or iat not before exp): refused, naming the clock.
+        for claims in [r#"{"exp":1}"#, r#"{"iat":5,"exp":5}"#] {
+            let e = CachedToken::from_jwt(token(claims), NOW_MS, MARGIN_MS).unwrap_err();
+            assert!(e.to_string().contains("clock"), "{claims}: {e}");
+        }
     }
 }

@@ -16,6 +16,8 @@ use serde_json::Value;
 pub struct Claims {
     /// Expiry, seconds since the Unix epoch; `None` when absent or not a number.
     pub exp: Option<i64>,
+    /// When it was issued, on the issuer's clock (seconds); `None` when absent or not a number.
+    pub iat: Option<i64>,
     /// Granted access: ACR access tokens write it as `Type`/`Name`/`Actions` (`version` 2.0) or
     /// `type`/`name`/`actions` (1.0); anything else reads as [`Grants::Unknown`].
     pub access: Grants,
@@ -37,7 +39,11 @@ pub fn claims(token: &str) -> Option<Claims> {
     }
     let bytes = URL_SAFE.decode(payload).or_else(|_| STANDARD.decode(payload)).ok()?;
     let Value::Object(map) = serde_json::from_slice(&bytes).ok()? else { return None };
-    Some(Claims { exp: map.get("exp").and_then(seconds), access: grants(map.get("access")) })
+    Some(Claims {
+        exp: map.get("exp").and_then(seconds),
+        iat: map.get("iat").and_then(seconds),
+        access: grants(map.get("access")),
+    })
 }
 
 /// `exp` as a JSON number (an integer, or a float as some issuers write it) or a numeric string.
