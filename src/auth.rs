@@ -284,12 +284,12 @@ impl Session {
                     }
                 }
             }
-            Callback::Error { error, description, state } => {
+            Callback::Error { error, description, subcode, state } => {
                 // Only an answer to this tab's own sign-in is quoted: anyone can craft a link
                 // with an `error_description` saying whatever they like.
                 let ours = pending.filter(|p| state.as_deref() == Some(p.state.as_str()));
                 let problem = match &ours {
-                    Some(_) => wording::refused(&error, description.as_deref()),
+                    Some(_) => wording::refused(&error, subcode.as_deref(), description.as_deref()),
                     None => wording::unsolicited_error(),
                 };
                 let return_to = ours.and_then(|p| p.return_to).filter(|r| is_console_path(r));

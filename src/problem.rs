@@ -50,6 +50,18 @@ impl From<&ClientError> for Problem {
                 detail,
                 "Ask a registry owner for the Container Registry Repository Contributor role (or AcrPush plus metadata write) on this repository.",
             ),
+            ClientError::Forbidden { code, message, .. } if names_network_rule(code, message) => {
+                Problem::new(
+                    "Blocked by the registry's network rules",
+                    detail,
+                    "The registry's networking rules (firewall, selected networks or private endpoint) do not admit the console's proxy; signing in again does not help. Ask a registry owner to allow the proxy's outbound IP address in the registry's Networking settings.",
+                )
+            }
+            ClientError::Forbidden { .. } => Problem::new(
+                "Not allowed",
+                detail,
+                "Signing in again does not help. If the registry limits access by network, ask a registry owner to allow the console's proxy in its networking rules; otherwise ask for the Container Registry Repository Contributor role (or AcrPush plus metadata write) on this repository.",
+            ),
             ClientError::NotFound { .. } => Problem::new(
                 "Not found",
                 detail,
@@ -94,6 +106,17 @@ impl From<&ClientError> for Problem {
     }
 }
 
+/// True when a 403's code or message says a network rule refused the client, as ACR's firewall
+/// does: `DENIED`, "client with IP '…' is not allowed access. Refer https://aka.ms/acr/firewall …".
+fn names_network_rule(code: &Option<String>, message: &Option<String>) -> bool {
+    let said = [code.as_deref().unwrap_or_default(), message.as_deref().unwrap_or_default()]
+        .join(" ")
+        .to_ascii_lowercase();
+    ["client with ip", "firewall", "network", "private endpoint", "not allowed access"]
+        .iter()
+        .any(|w| said.contains(w))
+}
+
 impl From<ClientError> for Problem {
     fn from(e: ClientError) -> Self {
         Problem::from(&e)
@@ -110,6 +133,12 @@ mod tests {
             ClientError::SignInRequired { reason: "expired".into() },
             ClientError::PermissionDenied { action: "change locks".into(), resource: "a".into() },
             ClientError::NotFound { what: "a:1".into(), code: "TAG_UNKNOWN".into() },
+            ClientError::Forbidden {
+                registry: "prod.azurecr.io".into(),
+                refused: "read on a".into(),
+                code: Some("DENIED".into()),
+                message: None,
+            },
             ClientError::Disallowed { what: "a:1".into() },
             ClientError::Throttled { retry_after: None },
             ClientError::Network { message: "offline".into() },
@@ -135,9 +164,35 @@ mod tests {
             "the title says 'Not found' already"
         );
         assert!(Problem::from(&errors[0]).sign_in);
-        assert!(Problem::from(&errors[4]).retry);
+        assert!(Problem::from(&errors[5]).retry);
         // Being sent elsewhere is not fixed by trying again: the remedy is the administrator.
-        let misdirected = Problem::from(&errors[7]);
+        let misdirected = Problem::from(&errors[8]);
         assert!(!misdirected.retry && misdirected.remedy.contains("Nothing was sent there"));
+    }
+
+    #[test]
+    fn a_403_from_a_firewall_names_the_network_rules_not_sign_in_or_roles() {
+        let firewall = ClientError::Forbidden {
+            registry: "prod.azurecr.io".into(),
+            refused: "issue an access token".into(),
+            code: Some("DENIED".into()),
+            message: Some("client with IP '203.0.113.9' is not allowed access. Refer https://aka.ms/acr/firewall to grant access".into()),
+        };
+        let p = Problem::from(&firewall);
+        assert!(!p.sign_in && !p.retry, "{p:?}");
+        assert!(p.remedy.contains("networking rules") && p.remedy.contains("outbound IP"), "{p:?}");
+        assert!(p.detail.contains("203.0.113.9"), "the registry's words are kept: {p:?}");
+        // A 403 that does not name a network: both causes, still no sign-in.
+        let other = ClientError::Forbidden {
+            registry: "prod.azurecr.io".into(),
+            refused: "change locks on prod/api".into(),
+            code: Some("DENIED".into()),
+            message: Some("requested access to the resource is denied".into()),
+        };
+        let p = Problem::from(&other);
+        assert!(!p.sign_in && p.title == "Not allowed", "{p:?}");
+        assert!(
+            p.remedy.contains("networking rules") && p.remedy.contains("Repository Contributor")
+        );
     }
 }

@@ -31,6 +31,8 @@ pub enum Callback {
         error: String,
         /// Entra's description (`AADSTS…: …`), if any.
         description: Option<String>,
+        /// Entra's `error_subcode` (`cancel` when the user backed out), if any.
+        subcode: Option<String>,
         /// The state it echoes, if any.
         state: Option<String>,
     },
@@ -69,6 +71,7 @@ pub fn parse(search: &str) -> Callback {
         return Callback::Error {
             error,
             description: get("error_description"),
+            subcode: get("error_subcode"),
             state: get("state"),
         };
     }
@@ -148,12 +151,27 @@ mod tests {
             Callback::Error {
                 error: "access_denied".into(),
                 description: Some("AADSTS65004: User declined.".into()),
+                subcode: None,
                 state: Some("s".into()),
             }
         );
         assert_eq!(
             parse("?error=login_required"),
-            Callback::Error { error: "login_required".into(), description: None, state: None }
+            Callback::Error {
+                error: "login_required".into(),
+                description: None,
+                subcode: None,
+                state: None
+            }
+        );
+        assert_eq!(
+            parse("?error=access_denied&error_subcode=cancel&state=s"),
+            Callback::Error {
+                error: "access_denied".into(),
+                description: None,
+                subcode: Some("cancel".into()),
+                state: Some("s".into()),
+            }
         );
     }
 

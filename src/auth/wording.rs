@@ -55,8 +55,16 @@ pub fn no_id_token() -> Problem {
     )
 }
 
-/// The authority redirected back with `error` (the user cancelled, consent is missing, …).
-pub fn refused(error: &str, description: Option<&str>) -> Problem {
+/// The authority redirected back with `error` (the user cancelled, consent is missing, …);
+/// `subcode` is Entra's `error_subcode` (`cancel`: the user backed out, nothing is wrong).
+pub fn refused(error: &str, subcode: Option<&str>, description: Option<&str>) -> Problem {
+    if subcode.is_some_and(|s| s.eq_ignore_ascii_case("cancel")) {
+        return Problem::new(
+            "The sign-in was cancelled",
+            "The sign-in was cancelled before it finished, so you are not signed in.",
+            "Sign in again when you are ready.",
+        );
+    }
     let detail = match description.map(first_line).filter(|d| !d.is_empty()) {
         Some(d) => ["The sign-in authority answered: ", d].concat(),
         None => ["The sign-in authority answered \"", error, "\"."].concat(),
@@ -118,11 +126,19 @@ mod tests {
 
     #[test]
     fn authority_errors_quote_the_first_line_and_suggest_a_remedy() {
-        let p = refused("access_denied", Some("AADSTS65004: User declined.\r\nTrace ID: 1"));
+        let p = refused("access_denied", None, Some("AADSTS65004: User declined.\r\nTrace ID: 1"));
         assert_eq!(p.detail, "The sign-in authority answered: AADSTS65004: User declined.");
         assert!(p.remedy.contains("accept the requested permissions"));
-        let p = refused("invalid_request", None);
+        let p = refused("invalid_request", None, None);
         assert!(p.detail.contains("invalid_request") && p.remedy.contains("redirect URI"));
+    }
+
+    #[test]
+    fn a_cancelled_sign_in_is_called_cancelled_not_a_consent_problem() {
+        let p = refused("access_denied", Some("cancel"), Some("AADSTS50126: whatever"));
+        assert_eq!(p.title, "The sign-in was cancelled");
+        assert_eq!(p.remedy, "Sign in again when you are ready.");
+        assert!(!p.remedy.contains("consent") && !p.remedy.contains("permissions"), "{p:?}");
     }
 
     #[test]

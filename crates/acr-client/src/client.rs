@@ -212,11 +212,13 @@ impl RegistryClient {
         }
     }
 
-    /// Runs an operation: token, request, one re-authentication after `invalid_token` or a
-    /// challenge for another scope, and error mapping. Returns a 2xx response.
+    /// Runs an operation: token, request, one re-authentication after `invalid_token`, a
+    /// challenge for another scope, or `insufficient_scope` refusing a cached token (it may
+    /// predate the right, or come from a batch that left this repository out), and error
+    /// mapping. Returns a 2xx response.
     pub(crate) async fn execute(&self, op: Op) -> Result<HttpResponse, ClientError> {
         let mut resource = op.resource.clone();
-        let mut token = self.access_token(&resource, false).await?;
+        let (mut token, mut from_cache) = self.cached_or_fetched(&resource, false).await?;
         let mut retried = false;
         loop {
             let req = self.request(&op, Some(&token.token))?;
@@ -248,6 +250,11 @@ impl RegistryClient {
                 match wanted {
                     // The registry wants a token for another resource: get it once.
                     Some(w) if w != resource && !retried => resource = w,
+                    // The refused token came from the cache: fetched for a batch whose grant
+                    // left this repository out, or before a role was granted. A new one may
+                    // grant more: ask once. A token fetched for this very request is the
+                    // registry's answer already.
+                    Some(w) if w == resource && from_cache && !retried => {}
                     _ => {
                         return Err(ClientError::PermissionDenied {
                             action: op.action.to_owned(),
@@ -261,7 +268,7 @@ impl RegistryClient {
                 });
             }
             retried = true;
-            token = self.access_token(&resource, true).await?;
+            (token, from_cache) = self.cached_or_fetched(&resource, true).await?;
         }
     }
 
@@ -303,9 +310,13 @@ impl RegistryClient {
             {
                 ClientError::Disallowed { what: op.what.clone() }
             }
-            StatusCode::FORBIDDEN => ClientError::PermissionDenied {
-                action: op.action.to_owned(),
-                resource: op.resource.describe(),
+            // ACR's 403 is rarely about roles (those are 401 `insufficient_scope`): a firewall
+            // or private endpoint refuses with `DENIED` and says so. Keep what it said.
+            StatusCode::FORBIDDEN => ClientError::Forbidden {
+                registry: self.login_server().to_owned(),
+                refused: format!("{} on {}", op.action, op.resource.describe()),
+                code,
+                message: error_message(&res),
             },
             StatusCode::TOO_MANY_REQUESTS => ClientError::Throttled {
                 retry_after: parse_retry_after(&res, self.inner.transport.now_ms()),
@@ -330,15 +341,25 @@ impl RegistryClient {
         resource: &Resource,
         force: bool,
     ) -> Result<CachedToken, ClientError> {
+        self.cached_or_fetched(resource, force).await.map(|(t, _)| t)
+    }
+
+    /// [`Self::access_token`], and whether the token came from the cache (true) or was fetched
+    /// by this call (false).
+    async fn cached_or_fetched(
+        &self,
+        resource: &Resource,
+        force: bool,
+    ) -> Result<(CachedToken, bool), ClientError> {
         let slot = self.inner.tokens.slot(resource);
         let mut guard = slot.lock().await;
         let now = self.inner.transport.now_ms();
         if let Some(t) = guard.as_ref().filter(|t| !force && t.is_fresh(now)) {
-            return Ok(t.clone());
+            return Ok((t.clone(), true));
         }
         let token = self.fetch_access_token(resource).await?;
         *guard = Some(token.clone());
-        Ok(token)
+        Ok((token, false))
     }
 
     /// Fetches one access token covering every repository of `repos` that has no fresh token
@@ -491,7 +512,17 @@ impl RegistryClient {
         what: &str,
     ) -> Result<T, ClientError> {
         let status = res.status();
-        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+        if status == StatusCode::FORBIDDEN {
+            // Not the account's credentials (those are 401): a firewall or private endpoint,
+            // or a disabled token. Signing in again does not help; say what the registry said.
+            return Err(ClientError::Forbidden {
+                registry: self.login_server().to_owned(),
+                refused: format!("issue {what}"),
+                code: error_code(&res),
+                message: error_message(&res),
+            });
+        }
+        if status == StatusCode::UNAUTHORIZED {
             return Err(ClientError::SignInRequired {
                 reason: format!(
                     "{} refused to issue {what}{}",
@@ -538,6 +569,11 @@ fn token_covers(token: &CachedToken, resource: &Resource) -> bool {
             .iter()
             .any(|e| e.is_kind("repository") && (e.name == repo.as_str() || e.name == "*")),
     }
+}
+
+/// True when a 2xx answer has no body to decode (nothing, or only whitespace).
+pub(crate) fn is_empty_body(res: &HttpResponse) -> bool {
+    res.body().iter().all(u8::is_ascii_whitespace)
 }
 
 /// Decodes a 2xx JSON body into `T`; a shape error names what could not be read. An ACR error

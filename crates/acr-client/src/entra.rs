@@ -392,11 +392,21 @@ pub fn id_token_claims(token: &str) -> Option<IdClaims> {
         return None;
     }
     let bytes = URL_SAFE.decode(payload).ok()?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    if !value.is_object() {
+    let serde_json::Value::Object(map) = serde_json::from_slice(&bytes).ok()? else {
         return None;
-    }
-    serde_json::from_value(value).ok()
+    };
+    // Claim by claim: a claim of an unexpected type (a number where a string belongs, a float
+    // `exp`) is absent, and does not cost the others (and with them the sign-in).
+    let text = |k: &str| map.get(k).and_then(serde_json::Value::as_str).map(str::to_owned);
+    Some(IdClaims {
+        name: text("name"),
+        preferred_username: text("preferred_username"),
+        nonce: text("nonce"),
+        oid: text("oid"),
+        login_hint: text("login_hint"),
+        tid: text("tid"),
+        exp: map.get("exp").and_then(crate::jwt::seconds),
+    })
 }
 
 /// Reads the token endpoint's answer: the tokens, or the refusal as
@@ -726,7 +736,19 @@ mod tests {
         assert_eq!(id_token_claims("not-a-jwt"), None);
         assert_eq!(id_token_claims("a.b.c.d"), None);
         assert_eq!(id_token_claims(&format!("a.{}.c", b64url(b"[1]"))), None);
-        assert_eq!(id_token_claims(&format!("a.{}.c", b64url(b"{\"name\":3}"))), None);
+    }
+
+    #[test]
+    fn an_id_token_claim_of_an_odd_type_is_absent_and_the_others_are_kept() {
+        let t = jwt(&serde_json::json!({
+            "name": 3, "preferred_username": "admin@contoso.example", "nonce": "n",
+            "tid": {"odd": true}, "exp": 1.8e9, "oid": null
+        }));
+        let c = id_token_claims(&t).unwrap();
+        assert_eq!((c.name, c.tid, c.oid), (None, None, None));
+        assert_eq!(c.preferred_username.as_deref(), Some("admin@contoso.example"));
+        assert_eq!(c.nonce.as_deref(), Some("n"));
+        assert_eq!(c.exp, Some(1_800_000_000));
     }
 }
 

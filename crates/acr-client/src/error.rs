@@ -13,13 +13,29 @@ pub enum ClientError {
         /// Why, in a few words.
         reason: String,
     },
-    /// The signed-in account lacks the permission (401 `insufficient_scope`, 403 `DENIED`).
+    /// The signed-in account lacks the permission (401 `insufficient_scope`, after a cached
+    /// token was replaced once).
     #[error("Permission denied: your account may not {action} on {resource}.")]
     PermissionDenied {
         /// The action refused (`metadata_write`, `delete`, …).
         action: String,
         /// What it was refused on (`prod/api`, `the catalog`).
         resource: String,
+    },
+    /// The registry answered 403: on ACR that is a firewall, selected-networks rule or private
+    /// endpoint refusing the client (`DENIED`, "client with IP … is not allowed access"), or a
+    /// disabled token, rather than a missing role (roles are 401 `insufficient_scope`). Signing
+    /// in again does not help; what the registry said is kept.
+    #[error("Refused: {registry} refused to {refused}{}.", said(code.as_deref(), message.as_deref()))]
+    Forbidden {
+        /// The registry's login server.
+        registry: String,
+        /// What was refused (`change locks on prod/api`, `issue an access token`).
+        refused: String,
+        /// ACR's code (`DENIED`), when there was one.
+        code: Option<String>,
+        /// ACR's message (at most 200 printable characters), when there was one.
+        message: Option<String>,
     },
     /// The repository, tag or manifest does not exist (404).
     #[error("Not found: {what} does not exist in this registry.")]
@@ -98,6 +114,7 @@ impl ClientError {
             self,
             Self::SignInRequired { .. }
                 | Self::PermissionDenied { .. }
+                | Self::Forbidden { .. }
                 | Self::NotFound { .. }
                 | Self::Disallowed { .. }
                 | Self::Network { .. }
@@ -112,8 +129,10 @@ impl ClientError {
         // "prod.azurecr.io answered 500") keeps the name as it is. ASCII only:
         // `char::to_uppercase` would add Unicode's case tables (about 15 KB) to the bundle.
         let first_word = out.split(' ').next().unwrap_or_default();
-        let prose = !matches!(self, Self::NotFound { .. } | Self::Disallowed { .. })
-            && first_word.bytes().all(|b| b.is_ascii_lowercase() || b == b'\'');
+        let prose = !matches!(
+            self,
+            Self::NotFound { .. } | Self::Disallowed { .. } | Self::Forbidden { .. }
+        ) && first_word.bytes().all(|b| b.is_ascii_lowercase() || b == b'\'');
         if let Some(first) = out.get_mut(..1).filter(|_| prose) {
             first.make_ascii_uppercase();
         }
@@ -124,6 +143,17 @@ impl ClientError {
     /// True for errors a retry may fix (throttling, network).
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Throttled { .. } | Self::Network { .. })
+    }
+}
+
+/// What the registry said, in parentheses: ` (DENIED: client with IP … not allowed access)`.
+fn said(code: Option<&str>, message: Option<&str>) -> String {
+    let message = message.map(|m| m.trim().trim_end_matches('.')).filter(|m| !m.is_empty());
+    match (code.filter(|c| !c.is_empty()), message) {
+        (Some(c), Some(m)) => format!(" ({c}: {m})"),
+        (Some(c), None) => format!(" ({c})"),
+        (None, Some(m)) => format!(" ({m})"),
+        (None, None) => String::new(),
     }
 }
 
@@ -170,6 +200,17 @@ mod tests {
         // A host name in front stays as it is.
         let status = ClientError::unexpected("prod.azurecr.io answered 500 for the catalog");
         assert_eq!(status.sentence(), "prod.azurecr.io answered 500 for the catalog.");
+        // A 403 names the registry and keeps what it said.
+        let denied = ClientError::Forbidden {
+            registry: "prod.azurecr.io".into(),
+            refused: "change locks on prod/api".into(),
+            code: Some("DENIED".into()),
+            message: Some("client with IP '203.0.113.9' is not allowed access.".into()),
+        };
+        assert_eq!(
+            denied.sentence(),
+            "prod.azurecr.io refused to change locks on prod/api (DENIED: client with IP '203.0.113.9' is not allowed access)."
+        );
         // A first letter outside ASCII stays as it is, and nothing panics on its bytes.
         assert_eq!(ClientError::unexpected("échec").sentence(), "échec.");
     }

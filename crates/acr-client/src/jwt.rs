@@ -47,7 +47,7 @@ pub fn claims(token: &str) -> Option<Claims> {
 }
 
 /// `exp` as a JSON number (an integer, or a float as some issuers write it) or a numeric string.
-fn seconds(v: &Value) -> Option<i64> {
+pub(crate) fn seconds(v: &Value) -> Option<i64> {
     match v {
         // Truncation is intended: sub-second precision does not matter for expiry.
         #[allow(clippy::cast_possible_truncation)]

@@ -4,7 +4,7 @@
 use crate::{
     acr_paths,
     auth::Resource,
-    client::{decode, Op, RegistryClient},
+    client::{decode, is_empty_body, Op, RegistryClient},
     ClientError, Pages,
 };
 use acr_types::{
@@ -43,7 +43,7 @@ impl RegistryClient {
 
     /// Changes only the flags set in `patch` (`ContainerRegistry_UpdateManifestProperties`,
     /// `PATCH /acr/v1/{name}/_manifests/{digest}`); returns the manifest as the registry now holds
-    /// it.
+    /// it (read back with a GET when the answer has no body).
     pub async fn update_manifest_properties(
         &self,
         repo: &RepositoryName,
@@ -54,6 +54,10 @@ impl RegistryClient {
         let res = self
             .execute(manifest_op(Method::PATCH, repo, digest, Some(body), "change locks"))
             .await?;
+        if is_empty_body(&res) {
+            // Changed, but not echoed (the swagger does not promise a body): read it back.
+            return self.get_manifest_properties(repo, digest).await;
+        }
         decode(&res, &format!("{repo}@{digest}"))
     }
 

@@ -93,12 +93,22 @@ impl RegistryClient {
                 };
                 let result = async {
                     let res = self.execute(op).await?;
-                    let next = match res.headers().get(http::header::LINK) {
+                    let unreadable = || {
+                        ClientError::unexpected(format!(
+                            "the next-page link of {what} cannot be read"
+                        ))
+                    };
+                    // No header, or one that names no next page (only `prev`, say): the end.
+                    let raw = match res.headers().get(http::header::LINK) {
                         None => None,
-                        Some(v) => {
-                            let raw = v.to_str().ok().and_then(link::next_target).ok_or_else(|| {
-                                ClientError::unexpected(format!("the next-page link of {what} cannot be read"))
-                            })?;
+                        Some(v) => match v.to_str().map(link::next) {
+                            Ok(Ok(next)) => next,
+                            _ => return Err(unreadable()),
+                        },
+                    };
+                    let next = match raw {
+                        None => None,
+                        Some(raw) => {
                             let path = self.inner.endpoint.resolve(&raw, "next-page link")?;
                             if acr_paths::list_base(&path) != base {
                                 return Err(ClientError::misdirected(format!(
@@ -221,6 +231,25 @@ mod endless {
         .await;
         assert!(e.contains("same next page"), "{e}");
         assert_eq!(pages, 2, "the first page and the one after it, nothing more");
+    }
+
+    #[tokio::test]
+    async fn a_link_naming_no_next_page_ends_the_list() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = calls.clone();
+        let (c, _) = client(ClientOptions::default(), move |_| {
+            Ok(tags_page(match counted.fetch_add(1, Ordering::Relaxed) {
+                0 => "</acr/v1/prod%2Fapi/_tags?last=a&n=1>; rel=\"next\"",
+                // The last page points back only.
+                _ => "</acr/v1/prod%2Fapi/_tags?n=1>; rel=\"prev\"",
+            }))
+        });
+        let repo = acr_types::RepositoryName::new("prod/api").unwrap();
+        collect_all(c.list_tags(&repo, OrderBy::None), |_| {}).await.unwrap();
+        assert_eq!(calls.load(Ordering::Relaxed), 2);
+        // A header that cannot be read still fails the list.
+        let (e, _) = list_error(ClientOptions::default(), |_| "garbage".to_owned()).await;
+        assert!(e.contains("cannot be read"), "{e}");
     }
 
     #[tokio::test]

@@ -3,7 +3,7 @@
 use crate::{
     acr_paths,
     auth::Resource,
-    client::{decode, Op, RegistryClient},
+    client::{decode, is_empty_body, Op, RegistryClient},
     ClientError, Pages,
 };
 use acr_types::{
@@ -37,7 +37,8 @@ impl RegistryClient {
     }
 
     /// Changes only the flags set in `patch` (`ContainerRegistry_UpdateProperties`,
-    /// `PATCH /acr/v1/{name}`); returns the repository as the registry now holds it.
+    /// `PATCH /acr/v1/{name}`); returns the repository as the registry now holds it (read back
+    /// with a GET when the answer has no body).
     pub async fn update_repository_properties(
         &self,
         repo: &RepositoryName,
@@ -45,6 +46,10 @@ impl RegistryClient {
     ) -> Result<RepositoryAttributes, ClientError> {
         let body = serde_json::to_vec(patch).unwrap_or_default();
         let res = self.execute(repo_op(Method::PATCH, repo, Some(body), "change locks")).await?;
+        if is_empty_body(&res) {
+            // Changed, but not echoed (the swagger does not promise a body): read it back.
+            return self.get_repository_properties(repo).await;
+        }
         decode(&res, repo.as_str())
     }
 

@@ -3,7 +3,7 @@
 use crate::{
     acr_paths,
     auth::Resource,
-    client::{decode, Op, RegistryClient},
+    client::{decode, is_empty_body, Op, RegistryClient},
     ClientError, Pages,
 };
 use acr_types::{
@@ -35,7 +35,8 @@ impl RegistryClient {
     }
 
     /// Changes only the flags set in `patch` (`ContainerRegistry_UpdateTagAttributes`,
-    /// `PATCH /acr/v1/{name}/_tags/{reference}`); returns the tag as the registry now holds it.
+    /// `PATCH /acr/v1/{name}/_tags/{reference}`); returns the tag as the registry now holds it (read
+    /// back with a GET when the answer has no body).
     pub async fn update_tag_attributes(
         &self,
         repo: &RepositoryName,
@@ -45,6 +46,10 @@ impl RegistryClient {
         let body = serde_json::to_vec(patch).unwrap_or_default();
         let res =
             self.execute(tag_op(Method::PATCH, repo, tag, Some(body), "change locks")).await?;
+        if is_empty_body(&res) {
+            // Changed, but not echoed (the swagger does not promise a body): read it back.
+            return self.get_tag_properties(repo, tag).await;
+        }
         decode(&res, &format!("{repo}:{tag}"))
     }
 

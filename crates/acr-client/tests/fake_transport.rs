@@ -215,6 +215,135 @@ async fn insufficient_scope_is_permission_denied() {
         }
     );
     assert_eq!(e.to_string(), "Permission denied: your account may not change locks on prod/api.");
+    // The token was fetched for this request: the refusal is the registry's answer, no refetch.
+    assert_eq!(count(&t, "/oauth2/token"), 1);
+}
+
+/// A registry that refuses `metadata_write` with `insufficient_scope` to every token issued
+/// before `granted_from` tokens were (rights granted later, or a batch that left it out).
+fn granting_late(granted_from: usize) -> FakeTransport {
+    let issued = Arc::new(Mutex::new(0_usize));
+    let tokens = issued.clone();
+    FakeTransport::new(move |req| {
+        let path = req.uri().path();
+        if path.ends_with("/oauth2/exchange") {
+            return Ok(json_response(
+                200,
+                &json!({"refresh_token": jwt(json!({"exp": NOW_S + 10_800}))}),
+                &[],
+            ));
+        }
+        if path.ends_with("/oauth2/token") {
+            let mut n = tokens.lock().unwrap();
+            *n += 1;
+            let token = jwt(json!({"exp": NOW_S + 4500, "n": *n}));
+            return Ok(json_response(200, &json!({ "access_token": token }), &[]));
+        }
+        let bearer = req.headers()["authorization"].to_str().unwrap().to_owned();
+        let n: usize = (1..=*issued.lock().unwrap())
+            .find(|n| bearer == format!("Bearer {}", jwt(json!({"exp": NOW_S + 4500, "n": n}))))
+            .unwrap();
+        if req.method() == http::Method::PATCH && n < granted_from {
+            let c = format!(
+                "{REALM},scope=\"repository:prod/api:metadata_write\",error=\"insufficient_scope\""
+            );
+            return Ok(json_response(401, &json!({"errors": []}), &[("www-authenticate", &c)]));
+        }
+        Ok(json_response(200, &tag_body(true), &[]))
+    })
+}
+
+#[tokio::test]
+async fn a_cached_token_refused_for_its_own_scope_is_fetched_again_once() {
+    // The token cached by a read predates the right: the change gets a new token and succeeds.
+    let t = granting_late(2);
+    let c = client(&t);
+    c.get_tag_properties(&repo(), &tag()).await.unwrap();
+    let patch = AttributesPatch { write_enabled: Some(false), ..Default::default() };
+    c.update_tag_attributes(&repo(), &tag(), &patch).await.unwrap();
+    assert_eq!(count(&t, "/oauth2/token"), 2);
+    assert_eq!(count(&t, "PATCH"), 2);
+    // Never granted: one new token, then the refusal stands.
+    let t = granting_late(usize::MAX);
+    let c = client(&t);
+    c.get_tag_properties(&repo(), &tag()).await.unwrap();
+    let e = c.update_tag_attributes(&repo(), &tag(), &patch).await.unwrap_err();
+    assert!(matches!(e, ClientError::PermissionDenied { .. }), "{e:?}");
+    assert_eq!((count(&t, "/oauth2/token"), count(&t, "PATCH")), (2, 2));
+}
+
+#[tokio::test]
+async fn a_403_keeps_the_registrys_words_and_never_asks_to_sign_in_again() {
+    let denied = json!({"errors": [{"code": "DENIED",
+        "message": "client with IP '203.0.113.9' is not allowed access. Refer https://aka.ms/acr/firewall to grant access."}]});
+    for path in ["/oauth2/exchange", "/oauth2/token", "/acr/v1/"] {
+        let body = denied.clone();
+        let t = FakeTransport::new(move |req| {
+            let here = req.uri().path();
+            Ok(if here.contains(path) {
+                json_response(403, &body, &[])
+            } else if here.ends_with("/oauth2/exchange") {
+                json_response(
+                    200,
+                    &json!({"refresh_token": jwt(json!({"exp": NOW_S + 10_800}))}),
+                    &[],
+                )
+            } else if here.ends_with("/oauth2/token") {
+                json_response(200, &json!({"access_token": jwt(json!({"exp": NOW_S + 4500}))}), &[])
+            } else {
+                json_response(200, &tag_body(true), &[])
+            })
+        });
+        let e = client(&t).get_tag_properties(&repo(), &tag()).await.unwrap_err();
+        let ClientError::Forbidden { registry, code, message, .. } = &e else {
+            panic!("{path}: {e:?}")
+        };
+        assert_eq!((registry.as_str(), code.as_deref()), (LOGIN, Some("DENIED")), "{path}");
+        assert!(message.as_deref().unwrap_or_default().contains("203.0.113.9"), "{path}: {e}");
+        assert!(e.to_string().contains("203.0.113.9"), "{path}: {e}");
+    }
+}
+
+#[tokio::test]
+async fn an_empty_answer_to_a_change_is_read_back_with_a_get() {
+    let t = registry(4500, |req| {
+        Ok(if req.method() == http::Method::PATCH {
+            http::Response::builder().status(200).body(Vec::new()).unwrap()
+        } else {
+            let path = req.uri().path();
+            if path.contains("/_tags/") {
+                json_response(200, &tag_body(false), &[])
+            } else if path.contains("/_manifests/") {
+                json_response(200, &manifest_body(), &[])
+            } else {
+                json_response(200, &repository_body(), &[])
+            }
+        })
+    });
+    let c = client(&t);
+    let patch = AttributesPatch { write_enabled: Some(false), ..Default::default() };
+    let tag_now = c.update_tag_attributes(&repo(), &tag(), &patch).await.unwrap();
+    assert!(!tag_now.tag.changeable_attributes.write_enabled);
+    let digest = Digest::new(format!("sha256:{}", "a".repeat(64))).unwrap();
+    let m = c.update_manifest_properties(&repo(), &digest, &patch).await.unwrap();
+    assert_eq!(m.manifest.digest, digest);
+    let r = c.update_repository_properties(&repo(), &patch).await.unwrap();
+    assert_eq!(r.image_name, repo());
+    assert_eq!((count(&t, "PATCH"), count(&t, "GET")), (3, 3), "{:#?}", t.request_lines());
+}
+
+fn manifest_body() -> serde_json::Value {
+    json!({"registry": LOGIN, "imageName": "prod/api", "manifest": {
+        "digest": format!("sha256:{}", "a".repeat(64)),
+        "createdTime": "2026-01-01T00:00:00.0000000Z", "lastUpdateTime": "2026-01-01T00:00:00.0000000Z",
+        "changeableAttributes": {"deleteEnabled": true, "writeEnabled": false, "readEnabled": true, "listEnabled": true}}})
+}
+
+fn repository_body() -> serde_json::Value {
+    json!({"registry": LOGIN, "imageName": "prod/api",
+        "createdTime": "2026-01-01T00:00:00.0000000Z", "lastUpdateTime": "2026-01-01T00:00:00.0000000Z",
+        "manifestCount": 1, "tagCount": 1,
+        "changeableAttributes": {"deleteEnabled": true, "writeEnabled": false, "readEnabled": true, "listEnabled": true}})
 }
 
 #[tokio::test]
@@ -236,7 +365,9 @@ async fn answers_map_to_errors_a_user_can_act_on() {
         (
             403,
             json!({"errors": [{"code": "DENIED", "message": "client with IP not allowed"}]}),
-            Box::new(|e| matches!(e, ClientError::PermissionDenied { .. })),
+            Box::new(
+                |e| matches!(e, ClientError::Forbidden { code: Some(c), message: Some(m), .. } if c == "DENIED" && m == "client with IP not allowed"),
+            ),
         ),
         (
             500,

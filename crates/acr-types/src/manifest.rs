@@ -60,6 +60,9 @@ pub struct ManifestAttributesBase {
 #[serde(rename_all = "camelCase")]
 pub struct AcrManifests {
     /// Login server of the registry.
+    /// Never read by the client; empty when an answer leaves it out (the swagger does not
+    /// require it).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub registry: String,
     /// The repository name.
     pub image_name: RepositoryName,
@@ -73,6 +76,9 @@ pub struct AcrManifests {
 #[serde(rename_all = "camelCase")]
 pub struct ManifestAttributes {
     /// Login server of the registry.
+    /// Never read by the client; empty when an answer leaves it out (the swagger does not
+    /// require it).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub registry: String,
     /// The repository name.
     pub image_name: RepositoryName,

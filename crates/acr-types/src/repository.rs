@@ -18,6 +18,9 @@ pub struct Repositories {
 #[serde(rename_all = "camelCase")]
 pub struct RepositoryAttributes {
     /// Login server of the registry, e.g. `myregistry.azurecr.io`.
+    /// Never read by the client; empty when an answer leaves it out (the swagger does not
+    /// require it).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub registry: String,
     /// The repository name.
     pub image_name: RepositoryName,

@@ -27,6 +27,9 @@ pub struct TagAttributesBase {
 #[serde(rename_all = "camelCase")]
 pub struct TagList {
     /// Login server of the registry.
+    /// Never read by the client; empty when an answer leaves it out (the swagger does not
+    /// require it).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub registry: String,
     /// The repository name.
     pub image_name: RepositoryName,
@@ -40,6 +43,9 @@ pub struct TagList {
 #[serde(rename_all = "camelCase")]
 pub struct TagAttributes {
     /// Login server of the registry.
+    /// Never read by the client; empty when an answer leaves it out (the swagger does not
+    /// require it).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub registry: String,
     /// The repository name.
     pub image_name: RepositoryName,

@@ -75,6 +75,25 @@ fn real_answers_round_trip() {
 }
 
 #[test]
+fn an_answer_without_registry_is_read_the_registry_is_never_needed() {
+    fn without_registry<T: DeserializeOwned + Serialize>(name: &str) -> T {
+        let mut v: Value = serde_json::from_str(&fixture(name)).unwrap();
+        v.as_object_mut().unwrap().remove("registry").expect("the fixture has a registry");
+        let typed: T = serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(serde_json::to_value(&typed).unwrap(), v, "{name}: nothing invented");
+        typed
+    }
+    let r: RepositoryAttributes = without_registry("real-repository.json");
+    assert!(r.registry.is_empty());
+    let _: TagList = without_registry("real-tags.json");
+    let _: TagAttributes = without_registry("real-tag.json");
+    let _: AcrManifests = without_registry("real-manifests.json");
+    let _: ManifestAttributes = without_registry("real-manifest-list.json");
+    // An error body is still no tag list: the repository name stays required.
+    assert!(serde_json::from_str::<TagList>(r#"{"errors":[{"message":"x"}]}"#).is_err());
+}
+
+#[test]
 fn malformed_answers_are_refused_with_a_reason() {
     let base: Value = serde_json::from_str(&fixture("real-tags.json")).unwrap();
     type Mutation = Box<dyn Fn(&mut Value)>;
