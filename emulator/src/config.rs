@@ -33,6 +33,12 @@ pub struct Faults {
     /// grants, registry and expiry): a registry whose tokens a client cannot read. Refresh tokens
     /// stay JWTs.
     pub opaque_access_tokens: bool,
+    /// ACR's write-rate limit: write operations (PATCH of attributes, DELETE, manifest PUT)
+    /// beyond this many in any rolling 60 s window are answered `429 TOOMANYREQUESTS` with a
+    /// `Retry-After` of the whole seconds until a slot frees, and change nothing. ACR's published
+    /// tiers: 100 (Basic), 500 (Standard), 2,000 (Premium) a minute. Reads are not limited;
+    /// `None` (the default) limits nothing.
+    pub write_ops_per_minute: Option<u32>,
 }
 
 impl Faults {
@@ -42,6 +48,7 @@ impl Faults {
             || self.throttle_rate > 0.0
             || self.unavailable_rate > 0.0
             || self.opaque_access_tokens
+            || self.write_ops_per_minute.is_some()
     }
 }
 
@@ -85,7 +92,9 @@ pub struct Config {
     pub login_server: Option<String>,
     /// Initial data.
     pub data: DataSource,
-    /// With a path, state is loaded from it if it exists and saved to it after every change.
+    /// With a path, state is loaded from it if it exists, and changes are saved to it in the
+    /// background (coalesced: at most one save per half second, each change on disk within about
+    /// a second) and on shutdown (see [`crate::saver`]).
     pub data_file: Option<PathBuf>,
     /// Serve HTTPS with these files instead of HTTP.
     pub tls: Option<TlsFiles>,

@@ -15,8 +15,9 @@
 //! Modules, from the bottom up (each imports only modules on its own level or below):
 //!
 //! 1. data and rules: [`config`], [`users`], [`manifest`], [`store`], [`error`], [`paging`],
-//!    [`token`] (signing and verifying tokens), [`persist`] (the data file), [`seed`] (initial
-//!    data);
+//!    [`token`] (signing and verifying tokens), [`persist`] (the data file), [`saver`] (saving
+//!    it in the background, coalescing changes), [`limit`] (ACR's write-rate limit), [`seed`]
+//!    (initial data);
 //! 2. `entra::sessions` (the demo authority's codes and refresh tokens), then [`state`]
 //!    ([`AppState`], holding all of the above);
 //! 3. [`auth`] (checking a request's credentials against the state);
@@ -27,11 +28,13 @@ pub mod auth;
 pub mod config;
 pub mod entra;
 pub mod error;
+pub mod limit;
 pub mod manifest;
 pub mod oauth2;
 pub mod paging;
 pub mod persist;
 pub mod routes;
+pub mod saver;
 pub mod seed;
 pub mod server;
 pub mod state;

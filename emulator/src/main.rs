@@ -38,7 +38,8 @@ struct DataArgs {
     /// Start with no repositories (demo users only).
     #[arg(long)]
     empty: bool,
-    /// Keep state in this file: loaded if it exists, saved atomically after every change.
+    /// Keep state in this file: loaded if it exists; changes are saved atomically in the
+    /// background (at most twice a second, each on disk within about a second) and at shutdown.
     #[arg(long)]
     data: Option<PathBuf>,
 }
@@ -74,6 +75,11 @@ struct ServeArgs {
     /// Share of registry/token requests answered 503 (0.0–1.0).
     #[arg(long, default_value_t = 0.0)]
     unavailable_rate: f64,
+    /// ACR's write-rate limit: writes (PATCH, DELETE, manifest PUT) beyond N in any rolling
+    /// minute are answered 429 with Retry-After. ACR's tiers: 100 Basic, 500 Standard, 2000
+    /// Premium. Reads are not limited.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    write_ops_per_minute: Option<u32>,
     /// Answer /oauth2/token with opaque access tokens (random text, not JWTs) that the emulator
     /// remembers and accepts like the JWTs they stand for; refresh tokens stay JWTs.
     #[arg(long)]
@@ -175,6 +181,7 @@ fn config(a: ServeArgs) -> Config {
             retry_after: a.retry_after,
             unavailable_rate: a.unavailable_rate,
             opaque_access_tokens: a.opaque_access_tokens,
+            write_ops_per_minute: a.write_ops_per_minute,
         },
         lifetimes: TokenLifetimes {
             access: a.token_ttl.map_or(lt.access, secs),
@@ -217,12 +224,34 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     for u in &users.0 {
         println!("  {:<12} {:<28} {}", u.id, u.upn, u.description);
     }
-    let url = running.base_url.clone();
+    stop_requested().await;
+    println!("acr-emulator: stopping ({})", running.base_url);
+    // Closes connections and saves what the data file (--data) is missing.
+    running.shutdown().await
+}
+
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM (`docker stop`, `kill`).
+async fn stop_requested() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
     tokio::select! {
-        _ = running.wait() => {}
-        _ = tokio::signal::ctrl_c() => println!("acr-emulator: stopping ({url})"),
+        () = ctrl_c => {}
+        () = term => {}
     }
-    Ok(())
 }
 
 fn token(args: TokenArgs) -> Result<(), String> {

@@ -1,7 +1,7 @@
 //! The data file: the whole state (store and users) as one JSON snapshot
-//! `{"version":1,"users":[…],"store":{…}}`, loaded at start-up and saved after every change
-//! atomically (temp file in the same directory, fsync, rename), so a crash or a failed write
-//! never leaves a half-written file.
+//! `{"version":1,"users":[…],"store":{…}}`, loaded at start-up and saved atomically (temp file in
+//! the same directory, fsync, rename), so a crash or a failed write never leaves a half-written
+//! file. When to save is the [`crate::saver`]'s business: shortly after changes, not after each.
 
 use crate::{store::Store, users::Users};
 use serde::{Deserialize, Serialize};
@@ -67,10 +67,23 @@ pub fn load(path: &Path) -> Result<Option<(Store, Users)>, String> {
 /// and renamed over `path`. On failure `path` keeps its previous content and the temp file is
 /// removed.
 pub fn save(path: &Path, store: &Store, users: &Users) -> Result<(), String> {
-    let mut bytes = serde_json::to_vec(&SnapshotRef { version: VERSION, users, store })
+    let bytes = encode(store, users)
         .map_err(|e| format!("cannot encode the state for {}: {e}", path.display()))?;
+    write(path, &bytes)
+}
+
+/// The snapshot's bytes. Callers encode under the store's lock and [`write()`] after releasing it,
+/// so changes wait for the encoding only, never for the disk.
+pub fn encode(store: &Store, users: &Users) -> Result<Vec<u8>, String> {
+    let mut bytes = serde_json::to_vec(&SnapshotRef { version: VERSION, users, store })
+        .map_err(|e| e.to_string())?;
     bytes.push(b'\n');
-    write_atomic(path, |f| f.write_all(&bytes))
+    Ok(bytes)
+}
+
+/// Writes encoded snapshot bytes to `path` atomically, as [`save`] does.
+pub fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    write_atomic(path, |f| f.write_all(bytes))
         .map_err(|e| format!("cannot write data file {}: {e}", path.display()))
 }
 

@@ -1,10 +1,13 @@
 //! Starting the emulator: builds the state from the configuration (seed, generator or data file),
-//! binds the socket and serves HTTP or HTTPS until the returned handle is dropped.
+//! starts the data file's saver, binds the socket and serves HTTP or HTTPS until the returned
+//! handle is shut down or dropped, either of which saves pending changes.
 
 use crate::{
     config::{Config, DataSource},
     entra::sessions::Sessions,
+    limit::WriteLimiter,
     routes,
+    saver::Saver,
     state::{AppState, Inner, Stats},
     store::Store,
     token::TokenIssuer,
@@ -15,10 +18,16 @@ use hyper_util::{
     server::conn::auto,
     service::TowerToHyperService,
 };
-use std::{net::SocketAddr, sync::Arc, time::Instant};
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    sync::{Arc, RwLock},
+    time::Instant,
+};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
-/// A running emulator. Dropping it stops the server.
+/// A running emulator. [`Running::shutdown`] or dropping it stops the server and saves pending
+/// changes to the data file.
 pub struct Running {
     /// The bound address (useful with port 0).
     pub addr: SocketAddr,
@@ -39,13 +48,30 @@ impl Running {
             let _ = task.await;
         }
     }
+
+    /// Stops serving (open connections are closed), then saves what the data file is missing.
+    /// Every change answered before the call is on disk when it returns `Ok`.
+    pub async fn shutdown(mut self) -> Result<(), String> {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        let state = self.state.clone();
+        tokio::task::spawn_blocking(move || state.flush())
+            .await
+            .map_err(|e| format!("saving the data file failed: {e}"))?
+    }
 }
 
 impl Drop for Running {
+    /// Stops serving and saves pending changes (blocking this thread for one save at most).
     fn drop(&mut self) {
         let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {
             task.abort();
+        }
+        if let Err(e) = self.state.flush() {
+            tracing::error!(error = %e, "saving the data file at shutdown failed");
         }
     }
 }
@@ -65,20 +91,43 @@ pub fn load_data(config: &Config) -> Result<(Store, Users), String> {
     })
 }
 
-/// Builds the shared state (loads data and the signing key).
+/// Builds the shared state (loads data and the signing key; with a data file, starts its saver).
 pub fn build_state(config: Config) -> Result<AppState, String> {
     let (store, users) = load_data(&config)?;
     let issuer = TokenIssuer::new(config.signing_key.as_deref(), config.lifetimes.clone())?
         .with_format(config.token_format);
+    let store = Arc::new(RwLock::new(store));
+    let saver = match &config.data_file {
+        Some(path) => Some(data_file_saver(path.clone(), store.clone(), users.clone())?),
+        None => None,
+    };
     Ok(AppState(Arc::new(Inner {
+        write_limit: config.faults.write_ops_per_minute.map(WriteLimiter::per_minute),
         config,
-        store: std::sync::RwLock::new(store),
+        store,
         users,
         issuer,
         entra: Sessions::default(),
         stats: Stats::default(),
-        save_lock: tokio::sync::Mutex::new(()),
+        saver,
     })))
+}
+
+/// A saver writing the store and users to `path`: encoded under the store's read lock, written
+/// (temp file, fsync, rename) after releasing it.
+fn data_file_saver(
+    path: PathBuf,
+    store: Arc<RwLock<Store>>,
+    users: Users,
+) -> Result<Saver, String> {
+    Saver::spawn(crate::saver::INTERVAL, move || {
+        let bytes = {
+            let store = store.read().map_err(|_| "the store lock is poisoned".to_owned())?;
+            crate::persist::encode(&store, &users)
+        }
+        .map_err(|e| format!("cannot encode the state for {}: {e}", path.display()))?;
+        crate::persist::write(&path, &bytes)
+    })
 }
 
 fn tls_acceptor(tls: &crate::config::TlsFiles) -> Result<tokio_rustls::TlsAcceptor, String> {

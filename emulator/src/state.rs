@@ -1,8 +1,10 @@
 //! `AppState`: the one shared value every handler receives: settings, the registry store, the
-//! principals, the token issuer, the demo authority's sessions, and request counters.
+//! principals, the token issuer, the demo authority's sessions, request counters, the write-rate
+//! limit and the data file's saver.
 
 use crate::{
-    config::Config, entra::sessions::Sessions, store::Store, token::TokenIssuer, users::Users,
+    config::Config, entra::sessions::Sessions, limit::WriteLimiter, saver::Saver, store::Store,
+    token::TokenIssuer, users::Users,
 };
 use axum::http::{header, HeaderMap};
 use std::sync::{
@@ -18,8 +20,8 @@ pub struct AppState(pub Arc<Inner>);
 pub struct Inner {
     /// Settings.
     pub config: Config,
-    /// Repositories, tags, manifests and their locks.
-    pub store: RwLock<Store>,
+    /// Repositories, tags, manifests and their locks (shared with the data file's saver).
+    pub store: Arc<RwLock<Store>>,
     /// Users and repository-scoped tokens.
     pub users: Users,
     /// Signs and checks every token.
@@ -28,8 +30,10 @@ pub struct Inner {
     pub entra: Sessions,
     /// Request counters, read by tests and the benchmark at `GET /_emulator/stats`.
     pub stats: Stats,
-    /// Serialises writes of the data file.
-    pub save_lock: tokio::sync::Mutex<()>,
+    /// ACR's write-rate limit (`Faults::write_ops_per_minute`), if on.
+    pub write_limit: Option<WriteLimiter>,
+    /// Saves the store to the data file in the background, if one is configured.
+    pub saver: Option<Saver>,
 }
 
 impl std::ops::Deref for AppState {
@@ -48,7 +52,7 @@ pub struct Stats {
     pub exchange: AtomicU64,
     /// Requests to `/oauth2/token`.
     pub token: AtomicU64,
-    /// Requests answered with an injected 429.
+    /// Requests answered 429: injected, or beyond the write-rate limit.
     pub throttled: AtomicU64,
     /// Requests answered with an injected 503.
     pub unavailable: AtomicU64,
@@ -109,19 +113,36 @@ impl AppState {
 }
 
 impl AppState {
-    /// Saves the state to the data file, if one is configured. Writes are serialised and done off
-    /// the async workers; a failure is a 500 (the change is kept in memory).
-    pub async fn persist(&self) -> Result<(), crate::error::ApiError> {
-        let Some(path) = self.config.data_file.clone() else {
-            return Ok(());
-        };
-        let _guard = self.save_lock.lock().await;
-        let store = self.store.read().map_err(|_| poisoned())?.clone();
-        let users = self.users.clone();
-        tokio::task::spawn_blocking(move || crate::persist::save(&path, &store, &users))
-            .await
-            .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?
-            .map_err(crate::error::ApiError::Internal)
+    /// Records that the store changed: the data file's saver (if any) saves it within about a
+    /// second, coalescing changes. Call it right after the change, with no `.await` in between.
+    pub fn changed(&self) {
+        if let Some(saver) = &self.saver {
+            saver.changed();
+        }
+    }
+
+    /// Saves pending changes to the data file now, on this thread (blocking; clean shutdown).
+    /// When it returns `Ok`, every change recorded before the call is on disk.
+    pub fn flush(&self) -> Result<(), String> {
+        self.saver.as_ref().map_or(Ok(()), Saver::flush)
+    }
+
+    /// How many times the data file has been saved (0 without one).
+    pub fn saves(&self) -> u64 {
+        self.saver.as_ref().map_or(0, Saver::saves)
+    }
+
+    /// Charges one write operation to the write-rate limit: a 429 `TOOMANYREQUESTS` with
+    /// `Retry-After` when the limit is reached (then nothing may change and nothing is counted).
+    /// Call it after the request's credentials and body are checked, before the store is touched.
+    pub fn admit_write(&self) -> Result<(), crate::error::ApiError> {
+        match self.write_limit.as_ref().map_or(Ok(()), WriteLimiter::admit) {
+            Ok(()) => Ok(()),
+            Err(retry_after) => {
+                Stats::bump(&self.stats.throttled);
+                Err(crate::error::ApiError::Throttled(Some(retry_after)))
+            }
+        }
     }
 
     /// Runs `f` with the store locked for reading.

@@ -544,6 +544,8 @@ async fn state_survives_a_restart_with_a_data_file() {
         send(&state, Method::PATCH, &uri, Some(&t), Some((JSON, r#"{"deleteEnabled":false}"#)))
             .await;
     assert_eq!(res.status(), StatusCode::OK);
+    // Saved in the background within a second; a flush (as at shutdown) saves it now.
+    state.flush().unwrap();
     assert!(file.exists());
     let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).collect();
     assert_eq!(leftovers.len(), 1, "only the data file remains: {leftovers:?}");

@@ -79,14 +79,16 @@ pub async fn dispatch(ctx: Ctx, rest: String, body: Body) -> Result<Response, Ap
         (Method::PATCH, Target::Repository(repo)) => {
             ctx.authorize(&scope(&repo, action::METADATA_WRITE))?;
             let patch = read_patch(&ctx, body).await?;
+            ctx.state.admit_write()?;
             let attrs = ctx.state.write(|s| s.update_repository(&registry, &repo, &patch))?;
-            ctx.state.persist().await?;
+            ctx.state.changed();
             Ok(acr_json(StatusCode::OK, &attrs))
         }
         (Method::DELETE, Target::Repository(repo)) => {
             ctx.authorize(&scope(&repo, action::DELETE))?;
+            ctx.state.admit_write()?;
             let deleted = ctx.state.write(|s| s.delete_repository(&repo))?;
-            ctx.state.persist().await?;
+            ctx.state.changed();
             Ok(acr_json(StatusCode::ACCEPTED, &deleted))
         }
         (Method::GET, Target::Tags(repo)) => {
@@ -114,16 +116,18 @@ pub async fn dispatch(ctx: Ctx, rest: String, body: Body) -> Result<Response, Ap
         (Method::PATCH, Target::Tag(repo, tag)) => {
             ctx.authorize(&scope(&repo, action::METADATA_WRITE))?;
             let patch = read_patch(&ctx, body).await?;
+            ctx.state.admit_write()?;
             let tag = ctx.state.write(|s| s.update_tag(&repo, &tag, &patch))?;
-            ctx.state.persist().await?;
+            ctx.state.changed();
             let body = acr_types::TagAttributes { registry, image_name: repo, tag };
             Ok(acr_json(StatusCode::OK, &body))
         }
         (Method::DELETE, Target::Tag(repo, tag)) => {
             ctx.authorize(&scope(&repo, action::DELETE))?;
             let now = crate::seed::timestamp_now();
+            ctx.state.admit_write()?;
             let digest = ctx.state.write(|s| s.delete_tag(&repo, &tag, &now))?;
-            ctx.state.persist().await?;
+            ctx.state.changed();
             // ACR names the untagged manifest in an internal header (deletes.json).
             let mut res = StatusCode::ACCEPTED.into_response();
             if let Ok(v) = axum::http::HeaderValue::from_str(digest.as_str()) {
@@ -149,8 +153,9 @@ pub async fn dispatch(ctx: Ctx, rest: String, body: Body) -> Result<Response, Ap
         (Method::PATCH, Target::Manifest(repo, digest)) => {
             ctx.authorize(&scope(&repo, action::METADATA_WRITE))?;
             let patch = read_patch(&ctx, body).await?;
+            ctx.state.admit_write()?;
             let manifest = ctx.state.write(|s| s.update_manifest(&repo, &digest, &patch))?;
-            ctx.state.persist().await?;
+            ctx.state.changed();
             let body = acr_types::ManifestAttributes { registry, image_name: repo, manifest };
             Ok(acr_json(StatusCode::OK, &body))
         }

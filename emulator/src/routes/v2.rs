@@ -117,10 +117,11 @@ pub async fn dispatch(ctx: Ctx, rest: String, body: Body) -> Result<Response, Ap
                 })?;
             let bytes = read_body(body, &ctx.headers, ctx.state.config.max_body).await?;
             let now = crate::seed::timestamp_now();
+            ctx.state.admit_write()?;
             let digest = ctx
                 .state
                 .write(|s| s.push_manifest(&repo, &reference, &media_type, &bytes, &now))?;
-            ctx.state.persist().await?;
+            ctx.state.changed();
             let mut res = StatusCode::CREATED.into_response();
             let h = res.headers_mut();
             h.insert(header::LOCATION, header_value(&format!("/v2/{repo}/manifests/{digest}")));
@@ -136,8 +137,9 @@ pub async fn dispatch(ctx: Ctx, rest: String, body: Body) -> Result<Response, Ap
                 )
             })?;
             let now = crate::seed::timestamp_now();
+            ctx.state.admit_write()?;
             ctx.state.write(|s| s.delete_manifest(&repo, &digest, &now))?;
-            ctx.state.persist().await?;
+            ctx.state.changed();
             Ok(StatusCode::ACCEPTED.into_response())
         }
         _ => Err(ApiError::MethodNotAllowed),

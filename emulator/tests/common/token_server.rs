@@ -69,12 +69,13 @@ pub fn state(config: Config) -> AppState {
         .with_format(config.token_format);
     AppState(Arc::new(Inner {
         config,
-        store: std::sync::RwLock::new(Store::default()),
+        store: Arc::new(std::sync::RwLock::new(Store::default())),
         users: users(),
         issuer,
         entra: Sessions::default(),
         stats: Stats::default(),
-        save_lock: tokio::sync::Mutex::new(()),
+        write_limit: None,
+        saver: None,
     }))
 }
 
