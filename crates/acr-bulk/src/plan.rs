@@ -453,7 +453,7 @@ mod tests {
         ];
         let scope = Scope::Items(chosen);
         assert!(scope.needs_tags(&r) && scope.needs_manifests(&r));
-        assert_eq!(scope.repositories(), [r.clone()]);
+        assert_eq!(scope.repositories(), std::slice::from_ref(&r));
         let unlock = AttributesPatch {
             write_enabled: Some(true),
             delete_enabled: Some(true),
