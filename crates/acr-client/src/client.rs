@@ -69,8 +69,10 @@ pub(crate) struct Inner {
     pub(crate) endpoint: Endpoint,
     pub(crate) credential: Credential,
     pub(crate) options: ClientOptions,
-    pub(crate) tokens: TokenStore,
-    in_flight: async_lock::Semaphore,
+    /// Shared by [`RegistryClient::without_retries`] views.
+    pub(crate) tokens: Arc<TokenStore>,
+    /// Shared by [`RegistryClient::without_retries`] views.
+    in_flight: Arc<async_lock::Semaphore>,
     rng: AtomicU64,
 }
 
@@ -109,14 +111,14 @@ impl RegistryClient {
     ) -> Result<Self, ClientError> {
         let endpoint = Endpoint::new(endpoint, login_server)?;
         let seed = transport.now_ms() | 1;
-        let in_flight = async_lock::Semaphore::new(options.max_in_flight.max(1));
+        let in_flight = Arc::new(async_lock::Semaphore::new(options.max_in_flight.max(1)));
         Ok(Self {
             inner: Arc::new(Inner {
                 transport,
                 endpoint,
                 credential,
                 options,
-                tokens: TokenStore::default(),
+                tokens: Arc::default(),
                 in_flight,
                 rng: AtomicU64::new(seed),
             }),
@@ -131,6 +133,25 @@ impl RegistryClient {
     /// The options in use.
     pub fn options(&self) -> &ClientOptions {
         &self.inner.options
+    }
+
+    /// A view of this client that never retries a throttled (429) or unavailable (503) answer
+    /// itself but returns it at once as [`ClientError::Throttled`], for a caller that paces many
+    /// requests and must see the registry's `Retry-After` (a bulk run). It shares this client's
+    /// tokens and its limit of requests in flight.
+    pub fn without_retries(&self) -> Self {
+        let i = &self.inner;
+        Self {
+            inner: Arc::new(Inner {
+                transport: i.transport.clone(),
+                endpoint: i.endpoint.clone(),
+                credential: i.credential.clone(),
+                options: ClientOptions { max_retries: 0, ..i.options.clone() },
+                tokens: i.tokens.clone(),
+                in_flight: i.in_flight.clone(),
+                rng: AtomicU64::new(i.rng.load(Ordering::Relaxed) ^ 0x9E37_79B9_7F4A_7C15),
+            }),
+        }
     }
 
     /// Forgets every token (sign-out).
@@ -318,9 +339,13 @@ impl RegistryClient {
                 code,
                 message: error_message(&res),
             },
-            StatusCode::TOO_MANY_REQUESTS => ClientError::Throttled {
-                retry_after: parse_retry_after(&res, self.inner.transport.now_ms()),
-            },
+            // 503 is the registry's load too (ACR answers it under pressure, with or without
+            // `Retry-After`): the same advice as a throttle.
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
+                ClientError::Throttled {
+                    retry_after: parse_retry_after(&res, self.inner.transport.now_ms()),
+                }
+            }
             _ => ClientError::Unexpected {
                 status: Some(status.as_u16()),
                 message: format!(

@@ -432,7 +432,7 @@ async fn throttling_is_retried_with_retry_after_then_reported() {
     }
     assert_eq!(count(&t, "_tags/1.0"), 6);
 
-    // 503 is retried too, then reported as unexpected with its status.
+    // 503 is retried too, then reported as the registry's load, like a throttle.
     let t = registry(4500, |_| {
         Ok(json_response(
             503,
@@ -441,7 +441,37 @@ async fn throttling_is_retried_with_retry_after_then_reported() {
         ))
     });
     let e = client(&t).get_tag_properties(&repo(), &tag()).await.unwrap_err();
-    assert!(matches!(e, ClientError::Unexpected { status: Some(503), .. }), "{e:?}");
+    assert_eq!(e, ClientError::Throttled { retry_after: None });
+}
+
+/// The view a bulk run uses returns a throttle at once, with its `Retry-After`, so the run can
+/// pace itself and say so; it shares the client's tokens (no second token request).
+#[tokio::test]
+async fn without_retries_a_throttle_comes_back_at_once_and_tokens_are_shared() {
+    let hits = Arc::new(Mutex::new(0));
+    let h = hits.clone();
+    let t = registry(4500, move |req| {
+        if req.method() == http::Method::PATCH {
+            *h.lock().unwrap() += 1;
+            return Ok(json_response(
+                429,
+                &json!({"errors": [{"code": "TOOMANYREQUESTS", "message": "slow"}]}),
+                &[("retry-after", "12")],
+            ));
+        }
+        Ok(json_response(200, &tag_body(true), &[]))
+    });
+    let c = client(&t);
+    c.get_tag_properties(&repo(), &tag()).await.unwrap();
+    let bulk = c.without_retries();
+    let patch = AttributesPatch { write_enabled: Some(false), ..Default::default() };
+    let e = bulk.update_tag_attributes(&repo(), &tag(), &patch).await.unwrap_err();
+    assert_eq!(e, ClientError::Throttled { retry_after: Some(Duration::from_secs(12)) });
+    assert_eq!(*hits.lock().unwrap(), 1, "sent once, not retried");
+    assert!(t.sleeps().is_empty(), "no wait inside the client");
+    assert_eq!(count(&t, "/oauth2/token"), 1, "the view used the client's token");
+    // The original client still retries.
+    assert!(c.options().max_retries > 0);
 }
 
 #[tokio::test]
