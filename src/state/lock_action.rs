@@ -30,6 +30,17 @@ pub async fn change_locks(
     target: &ArtifactRef,
     patch: AttributesPatch,
 ) -> Result<ChangeableAttributes, Problem> {
+    send_change(client, store, target, patch).await.map_err(Problem::from)
+}
+
+/// [`change_locks`] with the client's own error, for a caller that tells a throttle from a
+/// refusal (a bulk run paces itself on `Retry-After`).
+pub async fn send_change(
+    client: &RegistryClient,
+    store: &LockStore,
+    target: &ArtifactRef,
+    patch: AttributesPatch,
+) -> Result<ChangeableAttributes, acr_client::ClientError> {
     if patch.is_empty() {
         return Ok(store.peek(target).map(|e| e.flags).unwrap_or_default());
     }
@@ -48,7 +59,7 @@ pub async fn change_locks(
         }
     };
     store.end_change(target, result.as_ref().ok(), ticket);
-    result.map_err(Problem::from)
+    result
 }
 
 /// `change_locks` against a scripted registry: the PATCH goes to the right endpoint with only the

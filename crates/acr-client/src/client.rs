@@ -135,6 +135,17 @@ impl RegistryClient {
         &self.inner.options
     }
 
+    /// The transport's clock: milliseconds since the Unix epoch (the browser's `Date.now()`).
+    pub fn now_ms(&self) -> u64 {
+        self.inner.transport.now_ms()
+    }
+
+    /// Waits `duration` on the transport's timers (`setTimeout` in a browser), so that a caller
+    /// pacing requests needs no timer of its own and runs against the fake transport in tests.
+    pub async fn wait(&self, duration: Duration) {
+        self.inner.transport.sleep(duration).await;
+    }
+
     /// A view of this client that never retries a throttled (429) or unavailable (503) answer
     /// itself but returns it at once as [`ClientError::Throttled`], for a caller that paces many
     /// requests and must see the registry's `Retry-After` (a bulk run). It shares this client's
