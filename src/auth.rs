@@ -9,7 +9,7 @@
 //! and the shell read the session) and never calls a registry except to check a token's
 //! password.
 
-mod browser;
+pub(crate) mod browser;
 pub mod callback;
 mod require_sign_in;
 pub mod storage;

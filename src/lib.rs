@@ -20,8 +20,9 @@ use leptos_router::{
     path,
 };
 use pages::{
-    config_error::ConfigErrorPage, home::HomePage, manifest::ManifestPage, not_found::NotFoundPage,
-    repositories::RepositoriesPage, repository::RepositoryPage, sign_in::SignInPage, tag::TagPage,
+    bulk::BulkPage, config_error::ConfigErrorPage, home::HomePage, manifest::ManifestPage,
+    not_found::NotFoundPage, repositories::RepositoriesPage, repository::RepositoryPage,
+    sign_in::SignInPage, tag::TagPage,
 };
 use std::sync::Arc;
 
@@ -67,6 +68,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/signin") view=SignInPage />
                 <Route path=path!("/r/:registry") view=RepositoriesPage />
                 <Route path=path!("/r/:registry/:repo") view=RepositoryPage />
+                <Route path=path!("/r/:registry/-/bulk") view=BulkPage />
                 <Route path=path!("/r/:registry/:repo/tags/:tag") view=TagPage />
                 <Route path=path!("/r/:registry/:repo/manifests/:digest") view=ManifestPage />
             </Routes>

@@ -2,6 +2,7 @@
 //! the page: they start the reads (through `state/`: paged lists, the repository-row reader, the
 //! lock store every flag lives in) and hand signals and callbacks to components.
 
+pub mod bulk;
 pub mod config_error;
 pub mod home;
 pub mod item;

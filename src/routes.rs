@@ -18,6 +18,22 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'
 pub const REGISTRY: &str = "r";
 /// Path of the sign-in page.
 pub const SIGN_IN: &str = "signin";
+/// The segment in front of a registry's tool pages (`/r/{registry}/-/bulk`): `-` is never a
+/// repository name, so these paths cannot collide with a repository's.
+pub const TOOLS: &str = "-";
+/// The bulk lock page's segment.
+pub const BULK: &str = "bulk";
+
+/// What the bulk page's URL says: the rule (or a hand selection), the change, every choice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BulkQuery {
+    /// The rule's fields as typed.
+    pub rule: acr_bulk::rule::RuleFields,
+    /// The change (`lock`, `protect`, `write-off`, …); empty until chosen.
+    pub change: String,
+    /// The items chosen by hand on a repository page (kept in the tab's storage) are the scope.
+    pub selection: bool,
+}
 
 /// Which list the repository page shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -124,6 +140,13 @@ pub enum Route {
         /// The tag.
         tag: TagName,
     },
+    /// Many locks at once: `/r/{registry}/-/bulk?repos=&tags=&regex=1&exclude=&newest=&after=&before=&target=&change=&selection=1`.
+    Bulk {
+        /// The registry's configured name.
+        registry: String,
+        /// Every choice of the page.
+        query: BulkQuery,
+    },
     /// One manifest: `/r/{registry}/{name}/manifests/{digest}`.
     Manifest {
         /// The registry's configured name.
@@ -163,6 +186,11 @@ impl Route {
         Self::Repositories { registry: registry.into(), filter: String::new() }
     }
 
+    /// The bulk page of `registry` with nothing chosen yet.
+    pub fn bulk(registry: impl Into<String>) -> Self {
+        Self::Bulk { registry: registry.into(), query: BulkQuery::default() }
+    }
+
     /// The absolute path (and query) links use for this route, e.g.
     /// `/r/prod/prod%2Fpayments%2Fapi?view=manifests`. Defaults are left out of the query.
     pub fn href(&self) -> String {
@@ -191,6 +219,28 @@ impl Route {
                 let view = if *view == RepoView::default() { "" } else { view.as_query() };
                 let order = if *order == ListOrder::default() { "" } else { order.as_query() };
                 push_query(&mut out, &[("view", view), ("q", filter), ("order", order)]);
+            }
+            Route::Bulk { registry, query } => {
+                out.push_str(
+                    &[REGISTRY, "/", &encode_segment(registry), "/", TOOLS, "/", BULK].concat(),
+                );
+                let r = &query.rule;
+                let target = if r.target == Default::default() { "" } else { r.target.as_query() };
+                push_query(
+                    &mut out,
+                    &[
+                        ("selection", if query.selection { "1" } else { "" }),
+                        ("repos", &r.repos),
+                        ("tags", &r.tags),
+                        ("regex", if r.regex { "1" } else { "" }),
+                        ("exclude", &r.exclude),
+                        ("newest", &r.newest),
+                        ("after", &r.after),
+                        ("before", &r.before),
+                        ("target", target),
+                        ("change", &query.change),
+                    ],
+                );
             }
             Route::Tag { registry, repo, tag } => out.push_str(
                 &[
@@ -253,6 +303,23 @@ impl Route {
                 view: RepoView::from_query(q("view").as_deref()),
                 filter: q("q").unwrap_or_default(),
                 order: ListOrder::from_query(q("order").as_deref()),
+            }),
+            [REGISTRY, reg, TOOLS, BULK] => Some(Route::Bulk {
+                registry: registry(reg)?,
+                query: BulkQuery {
+                    rule: acr_bulk::rule::RuleFields {
+                        repos: q("repos").unwrap_or_default(),
+                        tags: q("tags").unwrap_or_default(),
+                        regex: q("regex").as_deref() == Some("1"),
+                        exclude: q("exclude").unwrap_or_default(),
+                        newest: q("newest").unwrap_or_default(),
+                        before: q("before").unwrap_or_default(),
+                        after: q("after").unwrap_or_default(),
+                        target: acr_bulk::Target::from_query(q("target").as_deref().unwrap_or("")),
+                    },
+                    change: q("change").unwrap_or_default(),
+                    selection: q("selection").as_deref() == Some("1"),
+                },
             }),
             [REGISTRY, reg, repo, "tags", tag] => Some(Route::Tag {
                 registry: registry(reg)?,
@@ -365,6 +432,34 @@ mod tests {
             (
                 Route::Manifest { registry: "prod".into(), repo: repo("a"), digest: d.clone() },
                 format!("/r/prod/a/manifests/{d}"),
+            ),
+            (Route::bulk("prod"), "/r/prod/-/bulk".to_owned()),
+            (
+                Route::Bulk {
+                    registry: "prod".into(),
+                    query: BulkQuery {
+                        rule: acr_bulk::rule::RuleFields {
+                            repos: "prod/**".into(),
+                            tags: "v\\d+".into(),
+                            regex: true,
+                            exclude: "latest, *-dev".into(),
+                            newest: "3".into(),
+                            before: "2026-02-01".into(),
+                            after: "2026-01-01".into(),
+                            target: acr_bulk::Target::Both,
+                        },
+                        change: "lock".into(),
+                        selection: false,
+                    },
+                },
+                "/r/prod/-/bulk?repos=prod%2F%2A%2A&tags=v%5Cd%2B&regex=1&exclude=latest%2C%20%2A-dev&newest=3&after=2026-01-01&before=2026-02-01&target=both&change=lock".to_owned(),
+            ),
+            (
+                Route::Bulk {
+                    registry: "prod".into(),
+                    query: BulkQuery { selection: true, change: "unlock".into(), ..Default::default() },
+                },
+                "/r/prod/-/bulk?selection=1&change=unlock".to_owned(),
             ),
         ];
         for (route, href) in table {

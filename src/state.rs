@@ -2,9 +2,13 @@
 //! every artifact's flags, the lock-change action, the lock rules, and the loading machinery
 //! pages use (paged lists with progress, the lazy repository-row lock reader).
 
+pub mod bulk_read;
+pub mod bulk_run;
+pub mod bulk_storage;
 pub mod lock_action;
 pub mod lock_rules;
 pub mod lock_store;
 pub mod paged;
 pub mod registry;
 pub mod repository_locks;
+pub mod selection;

@@ -14,11 +14,9 @@ mod imp {
         storage()?.get_item(key).ok().flatten()
     }
 
-    pub fn storage_set(key: &str, value: &str) {
-        if let Some(s) = storage() {
-            // A full or disabled storage leaves the session in memory only.
-            let _ = s.set_item(key, value);
-        }
+    pub fn storage_set(key: &str, value: &str) -> bool {
+        // A full or disabled storage leaves the session in memory only.
+        storage().is_some_and(|s| s.set_item(key, value).is_ok())
     }
 
     pub fn storage_remove(key: &str) {
@@ -57,7 +55,9 @@ mod imp {
     pub fn storage_get(_key: &str) -> Option<String> {
         None
     }
-    pub fn storage_set(_key: &str, _value: &str) {}
+    pub fn storage_set(_key: &str, _value: &str) -> bool {
+        false
+    }
     pub fn storage_remove(_key: &str) {}
     pub fn storage_clear() {}
     pub fn search() -> String {
@@ -75,8 +75,8 @@ pub fn storage_get(key: &str) -> Option<String> {
     imp::storage_get(key)
 }
 
-/// Sets `key` in `sessionStorage`.
-pub fn storage_set(key: &str, value: &str) {
+/// Sets `key` in `sessionStorage`; false when the storage is full, disabled or absent.
+pub fn storage_set(key: &str, value: &str) -> bool {
     imp::storage_set(key, value)
 }
 

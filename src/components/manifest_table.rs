@@ -8,9 +8,13 @@ use super::{
     format::{human_size, is_multi_arch, media_type_name, platforms, RelativeTime},
     lock_badges::LockBadges,
     repository_list::{filter_key, matches},
+    row_select::RowCheck,
     virtual_list::{column_headers, Row, VirtualList},
 };
-use crate::{routes::Route, state::lock_store::LockStore};
+use crate::{
+    routes::Route,
+    state::{lock_store::LockStore, selection::Selection},
+};
 use acr_types::{ArtifactRef, ChangeableAttributes, ManifestAttributesBase, RepositoryName};
 use leptos::prelude::*;
 
@@ -41,6 +45,9 @@ pub fn filter_manifests(
 /// Column headers of the manifest table.
 const COLUMNS: [&str; 7] =
     ["Digest", "Tags", "Platform", "Size", "Type", "Created / updated", "Lock state"];
+/// Column headers with the selection column in front.
+const COLUMNS_SELECT: [&str; 8] =
+    ["Select", "Digest", "Tags", "Platform", "Size", "Type", "Created / updated", "Lock state"];
 
 /// The platform cell: "multi-arch" and the platforms of a list, or the one platform.
 pub fn platform_cell(m: &ManifestAttributesBase) -> impl IntoView {
@@ -77,11 +84,26 @@ pub fn ManifestTable(
     /// shows at once); without one, the flags the rows were loaded with.
     #[prop(optional)]
     store: Option<LockStore>,
+    /// The page's selection: a checkbox on every row (admins only).
+    #[prop(optional_no_strip)]
+    selection: Option<Selection>,
 ) -> impl IntoView {
     let label = ["Manifests of ", repo.as_str()].concat();
+    let order = Memo::new({
+        let repo = repo.clone();
+        move |_| {
+            rows.with(|r| {
+                r.iter().map(|m| ArtifactRef::Manifest(repo.clone(), m.digest.clone())).collect()
+            })
+        }
+    });
     let row = move |row: Row<ManifestAttributesBase>| {
         let tab = row.tab_index();
         let m = row.item;
+        let check = selection.map(|selection| {
+            let key = ArtifactRef::Manifest(repo.clone(), m.digest.clone());
+            view! { <RowCheck selection key order tab=Signal::derive(tab) /> }
+        });
         let href = Route::Manifest {
             registry: registry.clone(),
             repo: repo.clone(),
@@ -121,6 +143,7 @@ pub fn ManifestTable(
             view! { <LockBadges subject="Manifest" own repository=repository.get() /> }
         };
         view! {
+            {check}
             <span role="cell" class="cell cell--digest">
                 <DigestText digest=m.digest.clone() href tab_index=Signal::derive(tab) />
             </span>
@@ -150,8 +173,8 @@ pub fn ManifestTable(
             items=rows
             row
             label
-            header=column_headers(&COLUMNS)
-            class="manifest-table"
+            header=if selection.is_some() { column_headers(&COLUMNS_SELECT) } else { column_headers(&COLUMNS) }
+            class=if selection.is_some() { "manifest-table manifest-table--select" } else { "manifest-table" }
             stale
             focus_rows=true
             row_height=64.0

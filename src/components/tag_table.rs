@@ -8,9 +8,13 @@ use super::{
     format::RelativeTime,
     lock_badges::LockBadges,
     repository_list::{filter_key, highlighted, matches},
+    row_select::RowCheck,
     virtual_list::{column_headers, Row, VirtualList},
 };
-use crate::{routes::Route, state::lock_store::LockStore};
+use crate::{
+    routes::Route,
+    state::{lock_store::LockStore, selection::Selection},
+};
 use acr_types::{
     ArtifactRef, ChangeableAttributes, Digest, ManifestAttributesBase, RepositoryName,
     TagAttributesBase,
@@ -51,6 +55,8 @@ pub fn filter_tags(rows: &[TagRow], filter: &str) -> Vec<TagRow> {
 
 /// Column headers of the tag table.
 const COLUMNS: [&str; 5] = ["Tag", "Digest", "Created", "Updated", "Lock state"];
+/// Column headers with the selection column in front.
+const COLUMNS_SELECT: [&str; 6] = ["Select", "Tag", "Digest", "Created", "Updated", "Lock state"];
 
 /// The tags of one repository as a keyboard-navigable virtual table.
 #[component]
@@ -76,11 +82,26 @@ pub fn TagTable(
     /// shows at once); without one, the flags the rows were loaded with.
     #[prop(optional)]
     store: Option<LockStore>,
+    /// The page's selection: a checkbox on every row (admins only).
+    #[prop(optional_no_strip)]
+    selection: Option<Selection>,
 ) -> impl IntoView {
     let label = ["Tags of ", repo.as_str()].concat();
+    let order = Memo::new({
+        let repo = repo.clone();
+        move |_| {
+            rows.with(|r| {
+                r.iter().map(|r| ArtifactRef::Tag(repo.clone(), r.tag.name.clone())).collect()
+            })
+        }
+    });
     let row = move |row: Row<TagRow>| {
         let tab = row.tab_index();
         let TagRow { tag, manifest } = row.item;
+        let check = selection.map(|selection| {
+            let key = ArtifactRef::Tag(repo.clone(), tag.name.clone());
+            view! { <RowCheck selection key order tab=Signal::derive(tab) /> }
+        });
         let tag_href =
             Route::Tag { registry: registry.clone(), repo: repo.clone(), tag: tag.name.clone() }
                 .href();
@@ -106,6 +127,7 @@ pub fn TagTable(
             view! { <LockBadges subject="Tag" own manifest repository=repository.get() /> }
         };
         view! {
+            {check}
             <span role="cell" class="cell cell--name">
                 <a href=tag_href tabindex=tab>
                     {move || highlighted(&name, &filter.get())}
@@ -128,8 +150,8 @@ pub fn TagTable(
             items=rows
             row
             label
-            header=column_headers(&COLUMNS)
-            class="tag-table"
+            header=if selection.is_some() { column_headers(&COLUMNS_SELECT) } else { column_headers(&COLUMNS) }
+            class=if selection.is_some() { "tag-table tag-table--select" } else { "tag-table" }
             stale
             focus_rows=true
             row_height=64.0

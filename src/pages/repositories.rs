@@ -180,6 +180,20 @@ fn RepositoriesOf(client: RegistryClient, registry: String, filter: Memo<String>
     let store = use_lock_store(&registry);
     let locks = RepositoryLockReader::new(client.clone(), store.clone());
     let on_visible = locks.follow(rows.into());
+    // The bulk tools are offered once the account is seen to hold (or may hold: unreadable
+    // grants) `metadata_write` on a repository in view; viewers never see them.
+    let may_change = Memo::new({
+        let client = client.clone();
+        move |_| {
+            locks.states().with(|known| {
+                known.keys().any(|repo| {
+                    client
+                        .cached_grants(&acr_client::Resource::Repository(repo.clone()))
+                        .is_some_and(|g| acr_client::Permissions::from_grants(&g, repo).write)
+                })
+            })
+        }
+    });
     let stale = Signal::derive(move || state.with(|s| s.stale));
     let progress = Signal::derive(move || state.with(|s| s.progress));
     let problem = Signal::derive(move || state.with(|s| s.problem.clone()));
@@ -266,12 +280,18 @@ fn RepositoriesOf(client: RegistryClient, registry: String, filter: Memo<String>
         (registry.clone(), Route::repositories(registry.clone()).href()),
     ];
     let show_progress = move || state.with(|s| s.problem.is_none());
+    let bulk_href = Route::bulk(registry.clone()).href();
     view! {
         <div class="page browse-page" data-testid="repositories-page">
             <Breadcrumbs crumbs />
             <header class="page-head">
                 <p class="page__eyebrow">{login_server}</p>
                 <h1 class="page__title">"Repositories"</h1>
+                {move || may_change.get().then(|| view! {
+                    <a class="button button--primary page-head__action" data-testid="open-bulk" href=bulk_href.clone()>
+                        "Change many locks…"
+                    </a>
+                })}
             </header>
             <div class="toolbar">
                 <div class="field toolbar__filter">

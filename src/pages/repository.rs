@@ -20,12 +20,14 @@ use crate::{
         tag_table::{filter_tags, join_tags, TagTable},
     },
     problem::Problem,
-    routes::{ListOrder, RepoView, Route},
+    routes::{BulkQuery, ListOrder, RepoView, Route},
     state::{
+        bulk_storage::save_selection,
         lock_action::lock_action,
         lock_store::use_lock_store,
         paged::{load_pages, LockSink, Paged, Progress},
         registry::use_client,
+        selection::Selection,
     },
 };
 use acr_client::RegistryClient;
@@ -164,6 +166,9 @@ fn RepositoryContents(
     let rights_unknown =
         Signal::derive(move || permissions.get().and_then(|p| p.ok()).is_some_and(|p| !p.known));
     let action = lock_action(client.clone(), store.clone(), ArtifactRef::Repository(repo.clone()));
+    // The hand selection, for those who may change locks here (viewers get no checkboxes).
+    let selection = Selection::new();
+    let may_select = Signal::derive(move || can_write.get() || rights_unknown.get());
 
     // The filter box leads while typing; the URL follows (replaced), and back/forward update it.
     let text = RwSignal::new(filter.get_untracked());
@@ -359,6 +364,7 @@ fn RepositoryContents(
                             filter=text
                             stale=stale_tags
                             store=store.clone()
+                            selection=may_select.get().then_some(selection)
                         />
                     </Show>
                 }
@@ -373,11 +379,101 @@ fn RepositoryContents(
                             repository
                             stale=stale_manifests
                             store=store.clone()
+                            selection=may_select.get().then_some(selection)
                         />
                     </Show>
                 }
                 .into_any()
             }
+        }
+    };
+
+    // The selection bar: how many are selected (and how many the filter hides), select every
+    // row that matches (not only the rows drawn), clear, and on to the bulk preview.
+    let shown_keys = {
+        let repo = repo.clone();
+        Memo::new(move |_| -> Vec<ArtifactRef> {
+            if view_kind.get() == RepoView::Tags {
+                tag_rows.with(|r| {
+                    r.iter().map(|r| ArtifactRef::Tag(repo.clone(), r.tag.name.clone())).collect()
+                })
+            } else {
+                manifest_rows.with(|r| {
+                    r.iter()
+                        .map(|m| ArtifactRef::Manifest(repo.clone(), m.digest.clone()))
+                        .collect()
+                })
+            }
+        })
+    };
+    let selection_bar = {
+        let (registry, navigate) = (registry.clone(), use_navigate());
+        move || {
+            may_select.get().then(|| {
+                let count = move || {
+                    let (all, shown) = (selection.count(), shown_keys.with(|k| selection.count_of(k)));
+                    let mut text = [thousands(all).as_str(), " selected"].concat();
+                    if all > shown {
+                        text.push_str(&[" (", &thousands(all - shown), " not in this list)"].concat());
+                    }
+                    text
+                };
+                let select_label = move || {
+                    let (n, w) = (shown_keys.with(Vec::len), words(view_kind.get()));
+                    let q = text.get();
+                    if q.trim().is_empty() {
+                        ["Select all ", &count_of(n, w.singular, w.plural)].concat()
+                    } else {
+                        ["Select all ", &thousands(n), " that match “", q.trim(), "”"].concat()
+                    }
+                };
+                let (registry, navigate) = (registry.clone(), navigate.clone());
+                let open_bulk = move |_| {
+                    save_selection(&registry, &selection.items());
+                    let href = Route::Bulk {
+                        registry: registry.clone(),
+                        query: BulkQuery { selection: true, ..Default::default() },
+                    }
+                    .href();
+                    navigate(&href, NavigateOptions::default());
+                };
+                view! {
+                    <div class="selection-bar" role="group" aria-label="Selection" data-testid="selection-bar">
+                        <p class="selection-bar__count" data-testid="selection-count" aria-live="polite">
+                            {count}
+                        </p>
+                        <div class="selection-bar__actions">
+                            <button
+                                type="button"
+                                class="button"
+                                data-testid="select-all"
+                                disabled=move || shown_keys.with(Vec::is_empty)
+                                on:click=move |_| selection.add_all(shown_keys.get_untracked())
+                            >
+                                {select_label}
+                            </button>
+                            <button
+                                type="button"
+                                class="button"
+                                data-testid="select-none"
+                                disabled=move || selection.count() == 0
+                                on:click=move |_| selection.clear()
+                            >
+                                "Clear selection"
+                            </button>
+                            <button
+                                type="button"
+                                class="button button--primary"
+                                data-testid="change-selected"
+                                disabled=move || selection.count() == 0
+                                on:click=open_bulk
+                            >
+                                "Change locks of selected…"
+                            </button>
+                        </div>
+                    </div>
+                }
+            })
         }
     };
 
@@ -447,6 +543,7 @@ fn RepositoryContents(
                         {matches}
                     </p>
                 </div>
+                {selection_bar}
                 {error}
                 {empty}
                 {table}

@@ -113,7 +113,9 @@ async fn read_one(
             Some(a.changeable_attributes)
         }
         // A repository without its own attributes readable still has its items listed.
-        Err(ClientError::NotFound { .. }) => return Err((repo.clone(), "it no longer exists".into())),
+        Err(ClientError::NotFound { .. }) => {
+            return Err((repo.clone(), "it no longer exists".into()))
+        }
         Err(e) => return Err(failed(&repo, e)),
     };
     let mut tags = Vec::new();

@@ -121,8 +121,12 @@ pub async fn run(
     let mut queue: VecDeque<usize> =
         record.items.iter().enumerate().filter(|(_, i)| i.is_pending()).map(|(n, _)| n).collect();
     let mut pacer = Pacer::default();
-    let mut status =
-        RunStatus { running: true, limit: pacer.limit(), started_ms: client.now_ms(), ..Default::default() };
+    let mut status = RunStatus {
+        running: true,
+        limit: pacer.limit(),
+        started_ms: client.now_ms(),
+        ..Default::default()
+    };
     let mut flying = FuturesUnordered::new();
     loop {
         let now = client.now_ms();
@@ -264,11 +268,20 @@ mod tests {
                         flags[k] = v.clone();
                     }
                     let name = path.rsplit('/').next().unwrap().to_owned();
-                    Ok(json_response(200, &json!({"registry": "r.azurecr.io", "imageName": "prod/api", "tag": {"name": name, "digest": format!("sha256:{}", "a".repeat(64)), "createdTime": "2026-01-01T00:00:00Z", "lastUpdateTime": "2026-01-01T00:00:00Z", "changeableAttributes": flags}}), &[]))
+                    Ok(json_response(
+                        200,
+                        &json!({"registry": "r.azurecr.io", "imageName": "prod/api", "tag": {"name": name, "digest": format!("sha256:{}", "a".repeat(64)), "createdTime": "2026-01-01T00:00:00Z", "lastUpdateTime": "2026-01-01T00:00:00Z", "changeableAttributes": flags}}),
+                        &[],
+                    ))
                 }
                 Err((status, retry)) => {
-                    let headers: Vec<(&str, &str)> = retry.map(|r| vec![("retry-after", r)]).unwrap_or_default();
-                    Ok(json_response(status, &json!({"errors": [{"code": "TOOMANYREQUESTS", "message": "slow down"}]}), &headers))
+                    let headers: Vec<(&str, &str)> =
+                        retry.map(|r| vec![("retry-after", r)]).unwrap_or_default();
+                    Ok(json_response(
+                        status,
+                        &json!({"errors": [{"code": "TOOMANYREQUESTS", "message": "slow down"}]}),
+                        &headers,
+                    ))
                 }
             }
         });
@@ -302,7 +315,16 @@ mod tests {
             group: Group::Already,
         });
         let action = Action { label: "Lock".into(), patch: LOCK };
-        RunRecord::from_plan(&Plan { items, unread: vec![] }, "1".into(), "demo".into(), "r.azurecr.io".into(), None, action, "prod/**".into(), 0)
+        RunRecord::from_plan(
+            &Plan { items, unread: vec![] },
+            "1".into(),
+            "demo".into(),
+            "r.azurecr.io".into(),
+            None,
+            action,
+            "prod/**".into(),
+            0,
+        )
     }
 
     async fn drive(t: &FakeTransport, rec: &mut RunRecord, control: &RunControl) -> Vec<RunStatus> {
@@ -333,11 +355,14 @@ mod tests {
         assert_eq!((p.done, p.failed, p.remaining), (20, 0, 0));
         let sent = sent.lock().unwrap();
         assert_eq!(sent.len(), 22, "20 changes and the two throttled tries");
-        let mut landed: Vec<&str> = sent.iter().map(|(p, _)| p.rsplit('/').next().unwrap()).collect();
+        let mut landed: Vec<&str> =
+            sent.iter().map(|(p, _)| p.rsplit('/').next().unwrap()).collect();
         landed.sort_unstable();
         landed.dedup();
         assert_eq!(landed.len(), 20, "every item, nothing for the one already locked");
-        assert!(sent.iter().all(|(_, b)| *b == json!({"writeEnabled": false, "deleteEnabled": false})));
+        assert!(sent
+            .iter()
+            .all(|(_, b)| *b == json!({"writeEnabled": false, "deleteEnabled": false})));
         let waited: Duration = t.sleeps().iter().sum();
         assert!(waited >= Duration::from_secs(12), "Retry-After was honoured: {waited:?}");
         assert!(statuses.iter().any(|s| s.waiting_ms.is_some()), "the wait was reported");
@@ -348,17 +373,14 @@ mod tests {
 
     #[tokio::test]
     async fn a_refusal_fails_only_its_item_and_retry_sends_only_the_failed() {
-        let (t, sent) = registry(|_, path| {
-            if path.ends_with("/t3") {
-                Err((405, None))
-            } else {
-                Ok(())
-            }
-        });
+        let (t, sent) =
+            registry(|_, path| if path.ends_with("/t3") { Err((405, None)) } else { Ok(()) });
         let mut rec = record(6);
         drive(&t, &mut rec, &RunControl::default()).await;
         assert_eq!(rec.progress().failed, 1);
-        assert!(matches!(&rec.items[3].state, ItemState::Failed { message } if !message.is_empty()));
+        assert!(
+            matches!(&rec.items[3].state, ItemState::Failed { message } if !message.is_empty())
+        );
         sent.lock().unwrap().clear();
         rec.retry_failed();
         drive(&t, &mut rec, &RunControl::default()).await;

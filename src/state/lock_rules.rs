@@ -164,6 +164,59 @@ impl Preset {
     }
 }
 
+/// A change a bulk run can make: one of the presets, or one flag set on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Change {
+    /// A preset over write and delete.
+    Preset(Preset),
+    /// One flag to a value.
+    Flag(LockFlag, bool),
+}
+
+impl Change {
+    /// Every change, presets first, in the order a form offers them.
+    pub fn all() -> Vec<Change> {
+        let mut out: Vec<Change> = Preset::ALL.into_iter().map(Change::Preset).collect();
+        for flag in LockFlag::ALL {
+            out.push(Change::Flag(flag, false));
+            out.push(Change::Flag(flag, true));
+        }
+        out
+    }
+
+    /// The URL value (`lock`, `protect`, `prevent-updates`, `unlock`, `write-off`, …).
+    pub fn as_query(self) -> String {
+        match self {
+            Self::Preset(Preset::Lock) => "lock".into(),
+            Self::Preset(Preset::ProtectFromDeletion) => "protect".into(),
+            Self::Preset(Preset::PreventUpdates) => "prevent-updates".into(),
+            Self::Preset(Preset::Unlock) => "unlock".into(),
+            Self::Flag(f, on) => [f.word(), if on { "-on" } else { "-off" }].concat(),
+        }
+    }
+
+    /// Reads a URL value.
+    pub fn from_query(s: &str) -> Option<Change> {
+        Self::all().into_iter().find(|c| c.as_query() == s)
+    }
+
+    /// What a person calls it ("Lock", "Turn write off").
+    pub fn label(self) -> String {
+        match self {
+            Self::Preset(p) => p.label().into(),
+            Self::Flag(f, on) => ["Turn ", f.word(), if on { " on" } else { " off" }].concat(),
+        }
+    }
+
+    /// The flags it sets.
+    pub fn patch(self) -> AttributesPatch {
+        match self {
+            Self::Preset(p) => p.patch(),
+            Self::Flag(f, on) => f.patch(on),
+        }
+    }
+}
+
 /// True when applying `patch` to `current` turns write or delete from off to on: such a change
 /// re-allows overwrites or deletes and is confirmed first.
 pub fn is_unlocking(current: &ChangeableAttributes, patch: &AttributesPatch) -> bool {
@@ -369,5 +422,18 @@ mod tests {
         assert_eq!(saved_summary(&attrs(true, true)), "Saved: write on, delete on");
         let odd = ChangeableAttributes { read_enabled: false, ..attrs(false, true) };
         assert_eq!(saved_summary(&odd), "Saved: write off, delete on, read off");
+    }
+
+    #[test]
+    fn bulk_changes_round_trip_through_their_url_values() {
+        let all = Change::all();
+        assert_eq!(all.len(), 12);
+        for c in all {
+            assert_eq!(Change::from_query(&c.as_query()), Some(c));
+            assert!(!c.patch().is_empty());
+        }
+        assert_eq!(Change::Flag(LockFlag::Write, false).as_query(), "write-off");
+        assert_eq!(Change::Flag(LockFlag::Delete, true).label(), "Turn delete on");
+        assert_eq!(Change::from_query("nope"), None);
     }
 }
