@@ -16,6 +16,8 @@ mod hostile;
 mod journeys_auth;
 #[path = "e2e/journeys_browse.rs"]
 mod journeys_browse;
+#[path = "e2e/journeys_bulk.rs"]
+mod journeys_bulk;
 #[path = "e2e/journeys_faults.rs"]
 mod journeys_faults;
 #[path = "e2e/journeys_hostile.rs"]
