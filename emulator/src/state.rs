@@ -56,6 +56,11 @@ pub struct Stats {
     pub throttled: AtomicU64,
     /// Requests answered with an injected 503.
     pub unavailable: AtomicU64,
+    /// Attribute changes (PATCH of a repository, tag or manifest) the registry applied.
+    pub patched: AtomicU64,
+    /// Applied attribute changes per target (`repo`, `repo:tag`, `repo@digest`): a client that
+    /// sends the same change twice shows here.
+    pub changes: std::sync::Mutex<std::collections::HashMap<String, u64>>,
 }
 
 impl Stats {
@@ -66,9 +71,33 @@ impl Stats {
 
     /// Sets every counter back to zero.
     pub fn reset(&self) {
-        for c in [&self.registry, &self.exchange, &self.token, &self.throttled, &self.unavailable] {
+        for c in [
+            &self.registry,
+            &self.exchange,
+            &self.token,
+            &self.throttled,
+            &self.unavailable,
+            &self.patched,
+        ] {
             c.store(0, Ordering::Relaxed);
         }
+        self.changes.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+
+    /// Counts an applied attribute change of `target`.
+    pub fn applied(&self, target: String) {
+        Self::bump(&self.patched);
+        *self
+            .changes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(target)
+            .or_insert(0) += 1;
+    }
+
+    /// Applied attribute changes per target since the last reset.
+    pub fn changes(&self) -> std::collections::HashMap<String, u64> {
+        self.changes.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     /// The counters as JSON.
@@ -80,6 +109,7 @@ impl Stats {
             "token": g(&self.token),
             "throttled": g(&self.throttled),
             "unavailable": g(&self.unavailable),
+            "patched": g(&self.patched),
         })
     }
 }

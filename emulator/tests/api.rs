@@ -147,6 +147,19 @@ async fn patch_is_partial_and_returns_the_full_object() {
     assert_eq!(res.status(), StatusCode::OK);
     let r = json(res).await;
     assert_eq!(r["changeableAttributes"]["writeEnabled"], true);
+
+    // Each applied change is counted per target, so a client sending one twice shows.
+    let changes = state.stats.changes();
+    assert_eq!(changes.get("prod/api:1.0"), Some(&1));
+    assert_eq!(changes.get("prod/api"), Some(&1));
+    assert_eq!(state.stats.to_json()["patched"], 2);
+    let res =
+        send(&state, Method::PATCH, "/acr/v1/prod/api/_tags/nope", Some(&t), Some((JSON, "{}")))
+            .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(state.stats.to_json()["patched"], 2, "a refused change is not counted");
+    state.stats.reset();
+    assert!(state.stats.changes().is_empty());
 }
 
 #[tokio::test]

@@ -27,6 +27,8 @@ pub enum ItemFilter {
     Group(Group),
     /// Items whose change failed.
     Failed,
+    /// Items undo left alone because someone else changed them.
+    Conflict,
 }
 
 impl ItemFilter {
@@ -35,6 +37,7 @@ impl ItemFilter {
             Self::All => "all",
             Self::Group(g) => g.as_str(),
             Self::Failed => "failed",
+            Self::Conflict => "conflict",
         }
     }
 
@@ -43,7 +46,11 @@ impl ItemFilter {
             .into_iter()
             .find(|g| g.as_str() == s)
             .map(Self::Group)
-            .unwrap_or(if s == "failed" { Self::Failed } else { Self::All })
+            .unwrap_or(match s {
+                "failed" => Self::Failed,
+                "conflict" => Self::Conflict,
+                _ => Self::All,
+            })
     }
 
     fn keeps(self, item: &RunItem) -> bool {
@@ -51,6 +58,7 @@ impl ItemFilter {
             Self::All => true,
             Self::Group(g) => item.group == g,
             Self::Failed => matches!(item.state, ItemState::Failed { .. }),
+            Self::Conflict => matches!(item.state, ItemState::Conflict { .. }),
         }
     }
 }
@@ -267,6 +275,7 @@ pub fn PlanItems(
         let mut v: Vec<(ItemFilter, String)> = vec![(ItemFilter::All, "Every item".into())];
         v.extend(Group::ALL.into_iter().map(|g| (ItemFilter::Group(g), g.label().to_owned())));
         v.push((ItemFilter::Failed, "Failed".into()));
+        v.push((ItemFilter::Conflict, "Changed by someone else".into()));
         v.into_iter()
             .map(|(f, label)| {
                 view! { <option value=f.as_value() selected=move || filter.get() == f>{label}</option> }

@@ -750,8 +750,8 @@ fn BulkContents(client: RegistryClient, registry: String, query: Memo<BulkQuery>
                 })}
                 {(conflicts.get() > 0).then(|| view! {
                     <p class="bulk-note" role="status" data-testid="bulk-conflicts">
-                        {count_of(conflicts.get(), "item was", "items were")}
-                        " changed by someone else since the run and left as they are (show “Already in that state” below)."
+                        {count_of(conflicts.get(), "item", "items")}
+                        " changed by someone else since the run: left as found, not overwritten (show “Changed by someone else” below)."
                     </p>
                 })}
                 <div class="bulk-run__actions">
@@ -890,8 +890,8 @@ fn BulkContents(client: RegistryClient, registry: String, query: Memo<BulkQuery>
                             </div>
                             {field("bulk-exclude", "Leave out tags", "Globs, separated by commas (latest, *-dev).", f_exclude, "exclude", "text")}
                             {field("bulk-newest", "Only the newest per repository", "A number of tags; empty for all.", f_newest, "newest", "text")}
-                            {field("bulk-after", "Updated on or after", "YYYY-MM-DD, UTC; empty for no limit.", f_after, "after", "date")}
-                            {field("bulk-before", "Updated before", "YYYY-MM-DD, UTC; empty for no limit.", f_before, "before", "date")}
+                            {field("bulk-after", "Updated on or after", "A day (UTC); empty for no limit.", f_after, "after", "date")}
+                            {field("bulk-before", "Updated before", "A day (UTC); empty for no limit.", f_before, "before", "date")}
                         </div>
                         <fieldset class="bulk-form__target">
                             <legend>"Change"</legend>

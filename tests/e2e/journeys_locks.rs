@@ -146,6 +146,20 @@ pub(crate) async fn delete_tag(console: &Console, repository: &str, t: &str) -> 
     registry_request(console, "DELETE", &path, &token, None).await.status
 }
 
+/// `PATCH` of a tag's flags as demo user `user` ("someone else", through the API): the status.
+pub(crate) async fn patch_tag_as(
+    console: &Console,
+    user: &str,
+    repository: &str,
+    t: &str,
+    json: &str,
+) -> u16 {
+    let token = access_token(console, user, &format!("repository:{repository}:metadata_write"));
+    let name = repository.replace('/', "%2F");
+    let path = format!("/registry/{REGISTRY}/acr/v1/{name}/_tags/{t}");
+    registry_request(console, "PATCH", &path, &token, Some(json)).await.status
+}
+
 /// `DELETE` of a manifest by digest as the admin.
 async fn delete_manifest(console: &Console, repository: &str, digest: &Digest) -> u16 {
     let token = access_token(console, "admin", &format!("repository:{repository}:delete"));

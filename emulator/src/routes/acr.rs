@@ -82,6 +82,7 @@ pub async fn dispatch(ctx: Ctx, rest: String, body: Body) -> Result<Response, Ap
             ctx.state.admit_write()?;
             let attrs = ctx.state.write(|s| s.update_repository(&registry, &repo, &patch))?;
             ctx.state.changed();
+            ctx.state.stats.applied(repo.to_string());
             Ok(acr_json(StatusCode::OK, &attrs))
         }
         (Method::DELETE, Target::Repository(repo)) => {
@@ -117,8 +118,10 @@ pub async fn dispatch(ctx: Ctx, rest: String, body: Body) -> Result<Response, Ap
             ctx.authorize(&scope(&repo, action::METADATA_WRITE))?;
             let patch = read_patch(&ctx, body).await?;
             ctx.state.admit_write()?;
+            let target = format!("{repo}:{tag}");
             let tag = ctx.state.write(|s| s.update_tag(&repo, &tag, &patch))?;
             ctx.state.changed();
+            ctx.state.stats.applied(target);
             let body = acr_types::TagAttributes { registry, image_name: repo, tag };
             Ok(acr_json(StatusCode::OK, &body))
         }
@@ -154,8 +157,10 @@ pub async fn dispatch(ctx: Ctx, rest: String, body: Body) -> Result<Response, Ap
             ctx.authorize(&scope(&repo, action::METADATA_WRITE))?;
             let patch = read_patch(&ctx, body).await?;
             ctx.state.admit_write()?;
+            let target = format!("{repo}@{digest}");
             let manifest = ctx.state.write(|s| s.update_manifest(&repo, &digest, &patch))?;
             ctx.state.changed();
+            ctx.state.stats.applied(target);
             let body = acr_types::ManifestAttributes { registry, image_name: repo, manifest };
             Ok(acr_json(StatusCode::OK, &body))
         }
