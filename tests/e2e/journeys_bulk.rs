@@ -90,6 +90,29 @@ async fn shift_click(client: &Client, el: &Element) -> Result<(), CmdError> {
     client.release_actions().await
 }
 
+/// Moves the keyboard focus to `el`.
+async fn focus(client: &Client, el: &Element) -> Result<(), CmdError> {
+    let arg = serde_json::to_value(el)
+        .map_err(|e| CmdError::InvalidArgument("element".into(), e.to_string()))?;
+    client
+        .execute("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'}); arguments[0].focus();", vec![arg])
+        .await
+        .map(drop)
+}
+
+/// Presses `keys` together (the first ones held while the last is pressed), then lets go.
+async fn press_keys(client: &Client, keys: &[Key]) -> Result<(), CmdError> {
+    let mut actions = KeyActions::new("keyboard".into());
+    for k in keys {
+        actions = actions.then(KeyAction::Down { value: (*k).into() });
+    }
+    for k in keys.iter().rev() {
+        actions = actions.then(KeyAction::Up { value: (*k).into() });
+    }
+    client.perform_actions(actions).await?;
+    client.release_actions().await
+}
+
 /// The element with `data-testid` `id`, once it is there.
 async fn by_test_id(client: &Client, id: &str) -> Result<Element, CmdError> {
     let css = format!("[data-testid=\"{id}\"]");
@@ -148,13 +171,30 @@ async fn three_tags_chosen_by_checkbox_and_a_shift_range_are_locked_and_nothing_
     with_browser(move |client| async move {
         sign_in_as(&client, &url, "admin").await?;
         wait_loaded(&client).await?;
+        let count = by_test_id(&client, "selection-count").await?;
+        let wait_count = |want: &'static str| {
+            let count = count.clone();
+            async move {
+                wait_until(SETTLE, || async { Ok((count.text().await? == want).then_some(())) })
+                    .await
+            }
+        };
+        // By keyboard: Space on one checkbox, Shift+Space on another selects the range between.
+        focus(&client, &checkbox(&client, &format!("{frontend}:3.9.0")).await?).await?;
+        press_keys(&client, &[Key::Space]).await?;
+        wait_count("1 selected").await?;
+        focus(&client, &checkbox(&client, &format!("{frontend}:stable")).await?).await?;
+        press_keys(&client, &[Key::Shift, Key::Space]).await?;
+        wait_count("3 selected").await?;
+        let live = count.attr("aria-live").await?;
+        assert_eq!(live.as_deref(), Some("polite"), "the count is announced");
+        click(&client, &by_test_id(&client, "select-none").await?).await?;
+        wait_count("0 selected").await?;
         // One tag by a plain click, then a range by Shift+click: 3.7.0 … 3.8.1 in name order.
         click(&client, &checkbox(&client, &format!("{frontend}:3.7.0")).await?).await?;
         let last = checkbox(&client, &format!("{frontend}:3.8.1")).await?;
         shift_click(&client, &last).await?;
-        let count = by_test_id(&client, "selection-count").await?;
-        wait_until(SETTLE, || async { Ok((count.text().await? == "3 selected").then_some(())) })
-            .await?;
+        wait_count("3 selected").await?;
         for t in ["3.7.0", "3.8.0", "3.8.1"] {
             let b = checkbox(&client, &format!("{frontend}:{t}")).await?;
             assert!(b.is_selected().await?, "{t} is checked");
@@ -693,6 +733,59 @@ async fn viewers_find_no_bulk_tools_and_the_payments_user_sends_nothing_outside_
             if *g == "forbidden" {
                 assert_ne!(wd(&stored_item(&console, t)), (false, false), "{t} untouched");
             }
+        }
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn select_all_that_match_takes_every_match_not_only_the_rows_drawn() {
+    use acr_emulator::{seed::Generate, Config, DataSource};
+    let console = start_console_with(Config {
+        data: DataSource::Generate(Generate { repos: 0, tags: 2_000 }),
+        ..Default::default()
+    })
+    .await;
+    let many = "scale/many-tags";
+    let route = Route::Repository {
+        registry: REGISTRY.into(),
+        repo: repo(many),
+        view: RepoView::Tags,
+        filter: "build-1".into(),
+        order: ListOrder::Name,
+    };
+    let url = console.url(&route.href());
+    let matching: Vec<String> =
+        stored_tags(&console, many).into_keys().filter(|t| t.contains("build-1")).collect();
+    assert_eq!(matching.len(), 1_111);
+    with_browser(move |client| async move {
+        sign_in_as(&client, &url, "admin").await?;
+        wait_loaded(&client).await?;
+        let drawn = client.find_all(Locator::Css("input.row-check")).await?.len();
+        assert!(drawn < 200, "a virtual list draws a few rows, not {drawn}");
+        let all = by_test_id(&client, "select-all").await?;
+        assert_eq!(all.text().await?, "Select all 1,111 that match “build-1”");
+        click(&client, &all).await?;
+        let count = by_test_id(&client, "selection-count").await?;
+        wait_until(SETTLE, || async {
+            Ok((count.text().await? == "1,111 selected").then_some(()))
+        })
+        .await?;
+        click(&client, &by_test_id(&client, "change-selected").await?).await?;
+        wait_phase(&client, "preview").await?;
+        assert_eq!(group_count(&client, "change").await?, 1_111);
+        console.emulator().state.stats.reset();
+        click(&client, &by_test_id(&client, "bulk-apply").await?).await?;
+        wait_phase(&client, "stopped").await?;
+        let line = progress(&client).await?;
+        assert!(line.starts_with("1,111 done · 0 failed · 0 remaining"), "{line}");
+        let changes = console.emulator().state.stats.changes();
+        assert_eq!(changes.len(), 1_111);
+        assert!(changes.values().all(|n| *n == 1));
+        for (t, flags) in stored_tags(&console, many) {
+            let want = if t.contains("build-1") { (false, false) } else { (true, true) };
+            assert_eq!(wd(&flags), want, "{t}");
         }
         Ok(())
     })
