@@ -42,15 +42,11 @@ impl ItemFilter {
     }
 
     fn from_value(s: &str) -> Self {
-        Group::ALL
-            .into_iter()
-            .find(|g| g.as_str() == s)
-            .map(Self::Group)
-            .unwrap_or(match s {
-                "failed" => Self::Failed,
-                "conflict" => Self::Conflict,
-                _ => Self::All,
-            })
+        Group::ALL.into_iter().find(|g| g.as_str() == s).map(Self::Group).unwrap_or(match s {
+            "failed" => Self::Failed,
+            "conflict" => Self::Conflict,
+            _ => Self::All,
+        })
     }
 
     fn keeps(self, item: &RunItem) -> bool {

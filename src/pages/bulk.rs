@@ -23,8 +23,8 @@ use crate::{
     routes::{BulkQuery, Route},
     state::{
         bulk_read::{read_scope, Cancel, ReadProgress, ReadResult},
-        bulk_run::{apply, run, Event, RunControl, RunStatus},
-        bulk_storage::{clear_run, load_run, load_selection, save_run},
+        bulk_run::{apply, run, Event, RunControl},
+        bulk_storage::{clear_run, load_selection, save_run, slot, Phase},
         lock_rules::{Change, Preset},
         lock_store::{use_lock_store, LockStore},
         registry::use_client,
@@ -43,65 +43,10 @@ use leptos_router::{
     hooks::{use_location, use_navigate},
     NavigateOptions,
 };
-use std::{
-    cell::RefCell,
-    collections::HashMap,
-    sync::{Arc, Mutex},
-};
+use std::{collections::HashMap, sync::Arc};
 
 /// What a re-read run makes of its record with the items' flags now and the clock.
 type Prepare = Box<dyn Fn(RunRecord, &HashMap<String, Flags>, u64) -> RunRecord>;
-
-/// Where the page stands.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Phase {
-    /// Nothing chosen yet.
-    #[default]
-    Idle,
-    /// Reading what the scope covers (or, before undo or continuing, the items' state now).
-    Reading,
-    /// The preview is shown; nothing sent.
-    Preview,
-    /// Changes are being sent.
-    Running,
-    /// A run has ended (finished or cancelled) or was interrupted by a reload.
-    Stopped,
-}
-
-/// A registry's bulk state, kept while the console is open (not with the page): a run goes on
-/// when the page is left and is shown live when it is opened again.
-#[derive(Clone)]
-struct Slot {
-    record: ArcRwSignal<Option<RunRecord>>,
-    phase: ArcRwSignal<Phase>,
-    status: ArcRwSignal<RunStatus>,
-    control: Arc<Mutex<RunControl>>,
-    saved: ArcRwSignal<bool>,
-}
-
-thread_local! {
-    static SLOTS: RefCell<HashMap<String, Slot>> = RefCell::new(HashMap::new());
-}
-
-/// The bulk state of `registry`, made from the tab's storage the first time.
-fn slot(registry: &str) -> Slot {
-    SLOTS.with(|s| {
-        s.borrow_mut()
-            .entry(registry.to_owned())
-            .or_insert_with(|| {
-                let stored = load_run(registry);
-                let phase = if stored.is_some() { Phase::Stopped } else { Phase::Idle };
-                Slot {
-                    record: ArcRwSignal::new(stored),
-                    phase: ArcRwSignal::new(phase),
-                    status: ArcRwSignal::new(RunStatus::default()),
-                    control: Arc::default(),
-                    saved: ArcRwSignal::new(true),
-                }
-            })
-            .clone()
-    })
-}
 
 /// The bulk page: signed-in content only.
 #[component]

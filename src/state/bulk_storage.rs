@@ -1,10 +1,86 @@
-//! What the bulk page keeps in the tab's `sessionStorage`, per registry: the run record (written
-//! as results arrive, so a reload or a closed tab loses nothing; never a token) and the hand
-//! selection a repository page passes to the bulk page.
+//! Where the bulk state is kept, per registry: in the tab's `sessionStorage`, the run record
+//! (written as results arrive, so a reload or a closed tab loses nothing; never a token) and the
+//! hand selection a repository page passes to the bulk page; in memory, the [`Slot`] a run
+//! reports to, which outlives the bulk page (a run goes on when the page is left) and is
+//! dropped, its run cancelled, when the account changes.
 
-use crate::auth::browser;
+use crate::{
+    auth::browser,
+    state::bulk_run::{RunControl, RunStatus},
+};
 use acr_bulk::RunRecord;
 use acr_types::ArtifactRef;
+use leptos::prelude::*;
+use std::{
+    cell::RefCell,
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+/// Where the page stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Phase {
+    /// Nothing chosen yet.
+    #[default]
+    Idle,
+    /// Reading what the scope covers (or, before undo or continuing, the items' state now).
+    Reading,
+    /// The preview is shown; nothing sent.
+    Preview,
+    /// Changes are being sent.
+    Running,
+    /// A run has ended (finished or cancelled) or was interrupted by a reload.
+    Stopped,
+}
+
+/// A registry's bulk state, kept while the console is open (not with the page): a run goes on
+/// when the page is left and is shown live when it is opened again.
+#[derive(Clone)]
+pub struct Slot {
+    /// The preview or run shown.
+    pub record: ArcRwSignal<Option<RunRecord>>,
+    /// Where the page stands.
+    pub phase: ArcRwSignal<Phase>,
+    /// The run's status.
+    pub status: ArcRwSignal<RunStatus>,
+    /// The run's pause and cancel.
+    pub control: Arc<Mutex<RunControl>>,
+    /// False when the tab's storage refused the record.
+    pub saved: ArcRwSignal<bool>,
+}
+
+thread_local! {
+    /// Each registry's bulk state.
+    static SLOTS: RefCell<HashMap<String, Slot>> = RefCell::new(HashMap::new());
+}
+
+/// The bulk state of `registry`, made from the tab's storage the first time.
+pub fn slot(registry: &str) -> Slot {
+    SLOTS.with(|s| {
+        s.borrow_mut()
+            .entry(registry.to_owned())
+            .or_insert_with(|| {
+                let stored = load_run(registry);
+                let phase = if stored.is_some() { Phase::Stopped } else { Phase::Idle };
+                Slot {
+                    record: ArcRwSignal::new(stored),
+                    phase: ArcRwSignal::new(phase),
+                    status: ArcRwSignal::new(RunStatus::default()),
+                    control: Arc::default(),
+                    saved: ArcRwSignal::new(true),
+                }
+            })
+            .clone()
+    })
+}
+
+/// Forgets every registry's bulk state and cancels its run (the account changed).
+pub fn forget_slots() {
+    let slots = SLOTS.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    for slot in slots.into_values() {
+        slot.control.lock().unwrap_or_else(std::sync::PoisonError::into_inner).cancel();
+    }
+}
 
 fn run_key(registry: &str) -> String {
     ["acr-console.bulk.run.", registry].concat()

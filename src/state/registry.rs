@@ -64,6 +64,7 @@ pub fn provide_clients(config: SharedConfig, session: Session) {
         let generation = session.generation().get();
         if previous.is_some_and(|p| p != generation) {
             stores.clear();
+            crate::state::bulk_storage::forget_slots();
             let old = clients
                 .built
                 .try_update_value(|b| std::mem::take(&mut b.clients))

@@ -469,7 +469,7 @@ async fn a_cancelled_run_sends_nothing_more_and_its_report_matches_the_registry(
             assert_eq!(sent_at_stop.get(t), Some(&1), "{t}");
         }
         for t in &cancelled {
-            assert!(sent_at_stop.get(t).is_none(), "{t} was sent");
+            assert!(!sent_at_stop.contains_key(t), "{t} was sent");
             assert_ne!(wd(&stored_item(&console, t)), (false, false), "{t} is untouched");
         }
         assert_eq!(sent_at_stop.len(), done.len());
@@ -786,6 +786,65 @@ async fn select_all_that_match_takes_every_match_not_only_the_rows_drawn() {
         for (t, flags) in stored_tags(&console, many) {
             let want = if t.contains("build-1") { (false, false) } else { (true, true) };
             assert_eq!(wd(&flags), want, "{t}");
+        }
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unlocking_many_asks_first_naming_the_count_and_reading_can_be_cancelled() {
+    let console = slow_console().await;
+    // A regular expression: the release tag and every "stable" under prod/.
+    let query = BulkQuery {
+        rule: RuleFields { regex: true, ..rule("prod/**", r"1\.4\.2|stable", "", Target::Tags) },
+        change: "unlock".into(),
+        selection: false,
+    };
+    let url = bulk_url(&console, query);
+    let newest: Vec<String> = {
+        let store = console.emulator().state.store.read().expect("the store");
+        let mut out = Vec::new();
+        for n in store.catalog().into_iter().filter(|n| n.as_str().starts_with("prod/")) {
+            for t in store.tags(&n, acr_types::OrderBy::None, None).expect("tags") {
+                if t.name.as_str() == "1.4.2" || t.name.as_str() == "stable" {
+                    out.push(format!("{n}:{}", t.name));
+                }
+            }
+        }
+        out
+    };
+    assert!(newest.len() >= 3, "{newest:?}");
+    with_browser(move |client| async move {
+        // Reading with 250 ms per request shows its progress and stops when asked.
+        sign_in_as(&client, &url, "admin").await?;
+        let reading = by_test_id(&client, "bulk-reading").await?;
+        assert!(reading.text().await?.starts_with("Reading what the scope covers"));
+        click(&client, &by_test_id(&client, "bulk-cancel-read").await?).await?;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert!(
+            client.find_all(Locator::Css("[data-testid=\"bulk-run\"]")).await?.is_empty(),
+            "no preview after cancel"
+        );
+        // Preview again, then apply: the console asks first, naming the count.
+        click(&client, &by_test_id(&client, "bulk-preview").await?).await?;
+        wait_phase(&client, "preview").await?;
+        let to_unlock =
+            group_count(&client, "change").await? + group_count(&client, "inherits").await?;
+        assert!(to_unlock >= 1);
+        click(&client, &by_test_id(&client, "bulk-apply").await?).await?;
+        let dialog =
+            client.wait().at_most(SETTLE).for_element(Locator::Css("dialog[open]")).await?;
+        let text = dialog.text().await?;
+        let items = if to_unlock == 1 { "1 item".to_owned() } else { format!("{to_unlock} items") };
+        assert!(text.contains(&format!("Unlock {items}?")), "{text}");
+        assert!(text.contains("write on, delete on"), "{text}");
+        screenshot(&client, "bulk-unlock-confirmation").await?;
+        let go = dialog.find(Locator::XPath(".//button[normalize-space(.)='Unlock']")).await?;
+        click(&client, &go).await?;
+        wait_phase(&client, "stopped").await?;
+        for t in &newest {
+            assert_eq!(wd(&stored_item(&console, t)), (true, true), "{t} unlocked");
         }
         Ok(())
     })
