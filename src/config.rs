@@ -23,7 +23,7 @@ pub enum SignInKind {
 }
 
 /// One registry the console manages.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RegistryConfig {
     /// Short name used in console URLs (`prod`).
     pub name: String,
@@ -33,6 +33,8 @@ pub struct RegistryConfig {
     pub endpoint: String,
     /// How to sign in.
     pub sign_in: SignInKind,
+    /// The lock rules declared for it (write-once policies the status page checks).
+    pub lock_rules: Vec<acr_bulk::coverage::LockRule>,
 }
 
 /// The Entra application the console signs in as.
@@ -51,7 +53,7 @@ pub struct EntraConfig {
 }
 
 /// The whole configuration, validated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Entra sign-in; `None` when every registry uses token sign-in.
     pub entra: Option<EntraConfig>,
@@ -105,6 +107,78 @@ struct RawRegistry {
     endpoint: Option<String>,
     #[serde(default)]
     sign_in: Option<SignInKind>,
+    #[serde(default)]
+    lock_rules: Option<Vec<RawLockRule>>,
+}
+
+/// A lock rule as `config.json` writes it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawLockRule {
+    name: Option<String>,
+    repositories: Option<String>,
+    tags: Option<String>,
+    #[serde(default)]
+    regex: bool,
+    #[serde(default)]
+    exclude: Vec<String>,
+    require: Option<String>,
+    target: Option<String>,
+}
+
+/// Reads the lock rules of registry `i`, naming the first field that cannot be used.
+fn lock_rules(
+    i: usize,
+    raw: Vec<RawLockRule>,
+) -> Result<Vec<acr_bulk::coverage::LockRule>, ConfigError> {
+    use acr_bulk::{coverage::Required, rule::RuleFields, Target};
+    let mut out: Vec<acr_bulk::coverage::LockRule> = Vec::new();
+    for (j, r) in raw.into_iter().enumerate() {
+        let f = |name: &str| format!("registries[{i}].lockRules[{j}].{name}");
+        let name = required(r.name, &f("name"), "a name such as \"releases are immutable\"")?;
+        if out.iter().any(|x| x.name == name) {
+            return Err(err(f("name"), format!("\"{name}\" is used twice")));
+        }
+        let repos =
+            required(r.repositories, &f("repositories"), "a repository glob such as \"prod/**\"")?;
+        let require_text = required(
+            r.require,
+            &f("require"),
+            "\"locked\", \"protected-from-deletion\" or \"updates-prevented\"",
+        )?;
+        let require = Required::parse(&require_text).ok_or_else(|| {
+            err(f("require"), format!("\"{require_text}\" is not a state: use \"locked\", \"protected-from-deletion\" or \"updates-prevented\""))
+        })?;
+        let target = match r.target.as_deref() {
+            None | Some("tags") => Target::Tags,
+            Some("manifests") => Target::Manifests,
+            Some("both") => Target::Both,
+            Some(other) => {
+                return Err(err(
+                    f("target"),
+                    format!("\"{other}\" is not a target: use \"tags\", \"manifests\" or \"both\""),
+                ))
+            }
+        };
+        let fields = RuleFields {
+            repos,
+            tags: r.tags.unwrap_or_default(),
+            regex: r.regex,
+            exclude: r.exclude.join(","),
+            target,
+            ..RuleFields::default()
+        };
+        let rule = fields.check().map_err(|errors| {
+            let first = &errors[0];
+            let field = match first.field {
+                "repos" => "repositories",
+                other => other,
+            };
+            err(f(field), first.message.trim_end_matches('.').to_owned())
+        })?;
+        out.push(acr_bulk::coverage::LockRule { name, rule, require });
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize)]
@@ -196,6 +270,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
             login_server,
             endpoint: endpoint.trim_end_matches('/').to_owned(),
             sign_in: r.sign_in.unwrap_or_default(),
+            lock_rules: lock_rules(i, r.lock_rules.unwrap_or_default())?,
         });
     }
     let needs_entra = registries.iter().any(|r| r.sign_in == SignInKind::Entra);
@@ -359,6 +434,45 @@ mod tests {
         assert_eq!(c.registries[0].login_server, "prod.azurecr.io");
         assert_eq!(c.registries[0].endpoint, "/registry/prod");
         assert_eq!(c.registries[0].sign_in, SignInKind::Entra);
+    }
+
+    #[test]
+    fn lock_rules_are_read_and_every_unusable_one_is_named() {
+        let mut v = good();
+        v["registries"][0]["lockRules"] = serde_json::json!([
+            {"name": "releases are immutable", "repositories": "prod/**", "tags": "v*.*.*",
+             "exclude": ["*-rc*"], "require": "locked", "target": "both"},
+            {"name": "base images stay", "repositories": "base/**", "require": "protected-from-deletion"}
+        ]);
+        let c = parse(&v.to_string(), ORIGIN).unwrap();
+        let rules = &c.registries[0].lock_rules;
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].name, "releases are immutable");
+        assert!(rules[0].rule.matches_repository("prod/payments/api"));
+        assert_eq!(rules[1].require, acr_bulk::coverage::Required::DeleteProtected);
+        let bad = |rule: serde_json::Value, field: &str| {
+            let mut v = good();
+            v["registries"][0]["lockRules"] = serde_json::json!([rule]);
+            let e = parse(&v.to_string(), ORIGIN).unwrap_err();
+            assert_eq!(e.field, format!("registries[0].lockRules[0].{field}"), "{e:?}");
+            e.message
+        };
+        bad(serde_json::json!({"repositories": "a", "require": "locked"}), "name");
+        bad(serde_json::json!({"name": "n", "require": "locked"}), "repositories");
+        let m = bad(
+            serde_json::json!({"name": "n", "repositories": "a", "require": "frozen"}),
+            "require",
+        );
+        assert!(m.contains("frozen"), "{m}");
+        let m = bad(
+            serde_json::json!({"name": "n", "repositories": "a", "tags": "v(", "regex": true, "require": "locked"}),
+            "tags",
+        );
+        assert!(m.contains("regular expression"), "{m}");
+        bad(
+            serde_json::json!({"name": "n", "repositories": "a", "require": "locked", "target": "images"}),
+            "target",
+        );
     }
 
     #[test]

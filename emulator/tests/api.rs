@@ -598,6 +598,7 @@ async fn console_is_served_same_origin_with_the_registry_under_its_proxy_path() 
 
     let cfg = json(send(&state, Method::GET, "/config.json", None, None).await).await;
     assert_eq!(cfg["registries"][0]["endpoint"], "/registry/demo");
+    assert_eq!(cfg["registries"][0]["lockRules"][0]["repositories"], "prod/**");
     assert_eq!(cfg["registries"][0]["loginServer"], HOST);
     assert_eq!(cfg["auth"]["authority"], format!("http://{HOST}/demo"));
 

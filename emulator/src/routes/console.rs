@@ -41,6 +41,23 @@ pub async fn config(State(state): State<AppState>, headers: HeaderMap) -> Respon
             "name": state.config.registry_name,
             "loginServer": state.login_server(&headers),
             "endpoint": format!("/registry/{}", state.config.registry_name),
+            // Example lock rules over the demo data (see the README); with other data they
+            // simply match nothing.
+            "lockRules": [
+                {
+                    "name": "Production releases are immutable",
+                    "repositories": "prod/**",
+                    "tags": "*.*.*",
+                    "exclude": ["*-*"],
+                    "require": "locked",
+                    "target": "both",
+                },
+                {
+                    "name": "Base images are never deleted",
+                    "repositories": "base/**",
+                    "require": "protected-from-deletion",
+                },
+            ],
         }],
     });
     no_cache(acr_json(StatusCode::OK, &body))
