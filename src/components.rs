@@ -8,6 +8,7 @@ pub mod attributes_panel;
 pub mod breadcrumbs;
 pub mod bulk_report;
 pub mod confirm_dialog;
+pub mod coverage_bars;
 pub mod digest;
 pub mod download;
 pub mod error_view;

@@ -22,7 +22,7 @@ use leptos_router::{
 use pages::{
     bulk::BulkPage, config_error::ConfigErrorPage, home::HomePage, manifest::ManifestPage,
     not_found::NotFoundPage, repositories::RepositoriesPage, repository::RepositoryPage,
-    sign_in::SignInPage, tag::TagPage,
+    sign_in::SignInPage, status::StatusPage, tag::TagPage,
 };
 use std::sync::Arc;
 
@@ -69,6 +69,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/r/:registry") view=RepositoriesPage />
                 <Route path=path!("/r/:registry/:repo") view=RepositoryPage />
                 <Route path=path!("/r/:registry/-/bulk") view=BulkPage />
+                <Route path=path!("/r/:registry/-/status") view=StatusPage />
                 <Route path=path!("/r/:registry/:repo/tags/:tag") view=TagPage />
                 <Route path=path!("/r/:registry/:repo/manifests/:digest") view=ManifestPage />
             </Routes>

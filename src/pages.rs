@@ -11,4 +11,5 @@ pub mod not_found;
 pub mod repositories;
 pub mod repository;
 pub mod sign_in;
+pub mod status;
 pub mod tag;

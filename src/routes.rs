@@ -21,8 +21,37 @@ pub const SIGN_IN: &str = "signin";
 /// The segment in front of a registry's tool pages (`/r/{registry}/-/bulk`): `-` is never a
 /// repository name, so these paths cannot collide with a repository's.
 pub const TOOLS: &str = "-";
-/// The bulk lock page's segment.
+/// The bulk page's segment.
 pub const BULK: &str = "bulk";
+/// The status page's segment.
+pub const STATUS: &str = "status";
+
+/// How the status page orders its repositories.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum StatusSort {
+    /// The most unprotected (tags not locked) first.
+    #[default]
+    Unprotected,
+    /// By name.
+    Name,
+}
+
+impl StatusSort {
+    /// The `sort` query value.
+    pub fn as_query(self) -> &'static str {
+        match self {
+            Self::Unprotected => "unprotected",
+            Self::Name => "name",
+        }
+    }
+    /// Reads a `sort` query value (unknown values fall back to most unprotected first).
+    pub fn from_query(s: Option<&str>) -> Self {
+        match s {
+            Some("name") => Self::Name,
+            _ => Self::Unprotected,
+        }
+    }
+}
 
 /// What the bulk page's URL says: the rule (or a hand selection), the change, every choice.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -147,6 +176,18 @@ pub enum Route {
         /// Every choice of the page.
         query: BulkQuery,
     },
+    /// Production status: `/r/{registry}/-/status?scope=prod/**&sort=&state=`.
+    Status {
+        /// The registry's configured name.
+        registry: String,
+        /// A repository glob; empty: the whole registry.
+        scope: String,
+        /// The repositories' order.
+        sort: StatusSort,
+        /// The unprotected items shown (`unlocked`, `delete-protected`, `updates-prevented`);
+        /// empty: all of them.
+        state: String,
+    },
     /// One manifest: `/r/{registry}/{name}/manifests/{digest}`.
     Manifest {
         /// The registry's configured name.
@@ -242,6 +283,13 @@ impl Route {
                     ],
                 );
             }
+            Route::Status { registry, scope, sort, state } => {
+                out.push_str(
+                    &[REGISTRY, "/", &encode_segment(registry), "/", TOOLS, "/", STATUS].concat(),
+                );
+                let sort = if *sort == StatusSort::default() { "" } else { sort.as_query() };
+                push_query(&mut out, &[("scope", scope), ("sort", sort), ("state", state)]);
+            }
             Route::Tag { registry, repo, tag } => out.push_str(
                 &[
                     REGISTRY,
@@ -303,6 +351,12 @@ impl Route {
                 view: RepoView::from_query(q("view").as_deref()),
                 filter: q("q").unwrap_or_default(),
                 order: ListOrder::from_query(q("order").as_deref()),
+            }),
+            [REGISTRY, reg, TOOLS, STATUS] => Some(Route::Status {
+                registry: registry(reg)?,
+                scope: q("scope").unwrap_or_default(),
+                sort: StatusSort::from_query(q("sort").as_deref()),
+                state: q("state").unwrap_or_default(),
             }),
             [REGISTRY, reg, TOOLS, BULK] => Some(Route::Bulk {
                 registry: registry(reg)?,
@@ -434,6 +488,24 @@ mod tests {
                 format!("/r/prod/a/manifests/{d}"),
             ),
             (Route::bulk("prod"), "/r/prod/-/bulk".to_owned()),
+            (
+                Route::Status {
+                    registry: "prod".into(),
+                    scope: "prod/**".into(),
+                    sort: StatusSort::Name,
+                    state: "unlocked".into(),
+                },
+                "/r/prod/-/status?scope=prod%2F%2A%2A&sort=name&state=unlocked".to_owned(),
+            ),
+            (
+                Route::Status {
+                    registry: "prod".into(),
+                    scope: String::new(),
+                    sort: StatusSort::Unprotected,
+                    state: String::new(),
+                },
+                "/r/prod/-/status".to_owned(),
+            ),
             (
                 Route::Bulk {
                     registry: "prod".into(),

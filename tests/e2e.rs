@@ -28,6 +28,8 @@ mod journeys_lock_views;
 mod journeys_locks;
 #[path = "e2e/journeys_nginx.rs"]
 mod journeys_nginx;
+#[path = "e2e/journeys_status.rs"]
+mod journeys_status;
 #[path = "e2e/nginx.rs"]
 mod nginx;
 #[path = "e2e/pages.rs"]

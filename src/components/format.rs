@@ -190,6 +190,18 @@ pub fn RelativeTime(
     }
 }
 
+/// The browser's clock as RFC 3339 UTC (`2026-12-04T14:02:11.123Z`); empty outside a browser.
+pub fn now_rfc3339() -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        String::from(leptos::web_sys::js_sys::Date::new_0().to_iso_string())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        String::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

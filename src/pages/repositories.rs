@@ -281,17 +281,29 @@ fn RepositoriesOf(client: RegistryClient, registry: String, filter: Memo<String>
     ];
     let show_progress = move || state.with(|s| s.problem.is_none());
     let bulk_href = Route::bulk(registry.clone()).href();
+    let status_href = Route::Status {
+        registry: registry.clone(),
+        scope: String::new(),
+        sort: Default::default(),
+        state: String::new(),
+    }
+    .href();
     view! {
         <div class="page browse-page" data-testid="repositories-page">
             <Breadcrumbs crumbs />
             <header class="page-head">
                 <p class="page__eyebrow">{login_server}</p>
                 <h1 class="page__title">"Repositories"</h1>
-                {move || may_change.get().then(|| view! {
-                    <a class="button button--primary page-head__action" data-testid="open-bulk" href=bulk_href.clone()>
-                        "Change many locks…"
+                <div class="page-head__actions">
+                    <a class="button page-head__action" data-testid="open-status" href=status_href>
+                        "Production status"
                     </a>
-                })}
+                    {move || may_change.get().then(|| view! {
+                        <a class="button button--primary page-head__action" data-testid="open-bulk" href=bulk_href.clone()>
+                            "Change many locks…"
+                        </a>
+                    })}
+                </div>
             </header>
             <div class="toolbar">
                 <div class="field toolbar__filter">

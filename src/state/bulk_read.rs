@@ -93,7 +93,7 @@ async fn read_one(
     store: &LockStore,
     scope: &Scope,
     repo: RepositoryName,
-    mut listed: impl FnMut(usize),
+    listed: &std::cell::Cell<usize>,
 ) -> Result<RepoSnapshot, (RepositoryName, String)> {
     let failed = |repo: &RepositoryName, e: ClientError| (repo.clone(), Problem::from(&e).detail);
     let write = match client.repository_permissions(&repo).await {
@@ -102,79 +102,97 @@ async fn read_one(
         Ok(_) => WriteRight::No,
         Err(e) => return Err(failed(&repo, e)),
     };
-    let ticket = store.ticket();
-    let flags = match client.get_repository_properties(&repo).await {
-        Ok(a) => {
-            store.record(
-                &acr_types::ArtifactRef::Repository(repo.clone()),
-                &a.changeable_attributes,
-                ticket,
-            );
-            Some(a.changeable_attributes)
+    // The repository's attributes and its lists are read side by side.
+    let attributes = async {
+        let ticket = store.ticket();
+        let a = client.get_repository_properties(&repo).await?;
+        store.record(
+            &acr_types::ArtifactRef::Repository(repo.clone()),
+            &a.changeable_attributes,
+            ticket,
+        );
+        Ok::<_, ClientError>(a.changeable_attributes)
+    };
+    let tags = async {
+        if !scope.needs_tags(&repo) {
+            return Ok(Vec::new());
         }
-        // A repository without its own attributes readable still has its items listed.
+        let ticket = store.ticket();
+        all_pages(client.list_tags(&repo, OrderBy::TimeDesc), |p| {
+            store.record_tags(&repo, &p.items, ticket);
+            listed.set(listed.get() + p.items.len());
+        })
+        .await
+    };
+    let manifests = async {
+        if !scope.needs_manifests(&repo) {
+            return Ok(Vec::new());
+        }
+        let ticket = store.ticket();
+        all_pages(client.list_manifests(&repo, OrderBy::TimeDesc), |p| {
+            store.record_manifests(&repo, &p.items, ticket);
+            listed.set(listed.get() + p.items.len());
+        })
+        .await
+    };
+    let (flags, tags, manifests) = futures_util::future::join3(attributes, tags, manifests).await;
+    let flags = match flags {
+        Ok(f) => Some(f),
         Err(ClientError::NotFound { .. }) => {
             return Err((repo.clone(), "it no longer exists".into()))
         }
         Err(e) => return Err(failed(&repo, e)),
     };
-    let mut tags = Vec::new();
-    if scope.needs_tags(&repo) {
-        let ticket = store.ticket();
-        tags = all_pages(client.list_tags(&repo, OrderBy::TimeDesc), |p| {
-            store.record_tags(&repo, &p.items, ticket);
-            listed(p.items.len());
-        })
-        .await
-        .map_err(|e| failed(&repo, e))?;
-    }
-    let mut manifests = Vec::new();
-    if scope.needs_manifests(&repo) {
-        let ticket = store.ticket();
-        manifests = all_pages(client.list_manifests(&repo, OrderBy::TimeDesc), |p| {
-            store.record_manifests(&repo, &p.items, ticket);
-            listed(p.items.len());
-        })
-        .await
-        .map_err(|e| failed(&repo, e))?;
-    }
+    let tags = tags.map_err(|e| failed(&repo, e))?;
+    let manifests = manifests.map_err(|e| failed(&repo, e))?;
     Ok(RepoSnapshot { name: repo, flags, write, tags, manifests })
 }
 
-/// Reads every repository `scope` covers, reporting progress; see the module.
-pub async fn read_scope(
+/// Reads every repository `scope` covers and hands each to `on_repo` as soon as it is read (in
+/// the order they finish), reporting progress; a cancel stops before the next repository.
+/// Returns the repositories that could not be read, and whether it was cancelled.
+pub async fn scan_scope(
     client: &RegistryClient,
     store: &LockStore,
     scope: &Scope,
     cancel: &Cancel,
     mut progress: impl FnMut(ReadProgress),
-) -> Result<ReadResult, Problem> {
+    mut on_repo: impl FnMut(usize, RepoSnapshot),
+) -> Result<(Vec<(RepositoryName, String)>, bool), Problem> {
     let mut state = ReadProgress::default();
     progress(state);
     let names = repositories_in(client, scope).await?;
     state.repositories = Some(names.len());
     progress(state);
-    // One token request per 20 repositories instead of one each.
-    if let Err(e) = client.prefetch_repository_tokens(&names).await {
-        return Err(Problem::from(&e));
-    }
     let listed = std::cell::Cell::new(0usize);
-    let mut results: Vec<Option<Result<RepoSnapshot, (RepositoryName, String)>>> =
-        (0..names.len()).map(|_| None).collect();
+    let mut unread = Vec::new();
     let mut next = 0;
     let mut flying = FuturesUnordered::new();
     let mut cancelled = false;
+    let mut prefetched = 0;
     loop {
+        // One token request per 20 repositories instead of one each, just ahead of the reads.
+        if prefetched < names.len()
+            && next + READ_CONCURRENCY >= prefetched
+            && !cancel.is_cancelled()
+        {
+            let batch = &names[prefetched..names.len().min(prefetched + acr_client::TOKEN_BATCH)];
+            if let Err(e) = client.prefetch_repository_tokens(batch).await {
+                return Err(Problem::from(&e));
+            }
+            prefetched += batch.len();
+        }
         while flying.len() < READ_CONCURRENCY && next < names.len() && !cancel.is_cancelled() {
             let (i, repo) = (next, names[next].clone());
             let listed = &listed;
-            flying.push(async move {
-                (i, read_one(client, store, scope, repo, |n| listed.set(listed.get() + n)).await)
-            });
+            flying.push(async move { (i, read_one(client, store, scope, repo, listed).await) });
             next += 1;
         }
         let Some((i, r)) = flying.next().await else { break };
-        results[i] = Some(r);
+        match r {
+            Ok(s) => on_repo(i, s),
+            Err(e) => unread.push(e),
+        }
         state.read += 1;
         state.items = listed.get();
         progress(state);
@@ -182,12 +200,21 @@ pub async fn read_scope(
             cancelled = true;
         }
     }
-    let mut out = ReadResult { cancelled, ..ReadResult::default() };
-    for r in results.into_iter().flatten() {
-        match r {
-            Ok(s) => out.repos.push(s),
-            Err(e) => out.unread.push(e),
-        }
-    }
-    Ok(out)
+    Ok((unread, cancelled))
+}
+
+/// Reads every repository `scope` covers, reporting progress; see the module. The result keeps
+/// the catalog's order.
+pub async fn read_scope(
+    client: &RegistryClient,
+    store: &LockStore,
+    scope: &Scope,
+    cancel: &Cancel,
+    progress: impl FnMut(ReadProgress),
+) -> Result<ReadResult, Problem> {
+    let mut read: Vec<(usize, RepoSnapshot)> = Vec::new();
+    let (unread, cancelled) =
+        scan_scope(client, store, scope, cancel, progress, |i, s| read.push((i, s))).await?;
+    read.sort_by_key(|(i, _)| *i);
+    Ok(ReadResult { repos: read.into_iter().map(|(_, s)| s).collect(), unread, cancelled })
 }
