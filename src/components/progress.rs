@@ -84,6 +84,37 @@ pub fn LoadProgress(
     }
 }
 
+/// The note under a list whose registry sent entries that could not be read: how many, and
+/// each named as plain text (never markup), so one bad entry neither hides the list nor hides
+/// itself.
+#[component]
+pub fn SkippedNote(
+    /// The entries left out, as text.
+    #[prop(into)]
+    skipped: Signal<Vec<String>>,
+) -> impl IntoView {
+    move || {
+        skipped.with(|s| {
+            (!s.is_empty()).then(|| {
+                let head = [
+                    crate::components::format::count_of(s.len(), "entry", "entries").as_str(),
+                    " could not be read and ",
+                    if s.len() == 1 { "is" } else { "are" },
+                    " left out: ",
+                ]
+                .concat();
+                let names = s.iter().take(20).cloned().collect::<Vec<_>>().join("; ");
+                let more = (s.len() > 20).then(|| format!("; and {} more", s.len() - 20));
+                view! {
+                    <p class="bulk-note skipped-note" role="note" data-testid="skipped-note">
+                        {head}{names}{more}
+                    </p>
+                }
+            })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,7 @@ use crate::{
         download::download,
         error_view::{ErrorView, ProblemPlace},
         format::{count_of, thousands},
+        progress::SkippedNote,
     },
     problem::Problem,
     routes::{BulkQuery, Route},
@@ -858,6 +859,7 @@ fn BulkContents(client: RegistryClient, registry: String, query: Memo<BulkQuery>
             {move || problem.get().map(|p| view! { <ErrorView problem=p place=ProblemPlace::Panel on_retry=move |_| reload.update(|n| *n += 1) /> })}
             {reading}
             {unread_note}
+            <SkippedNote skipped=Signal::derive(move || snapshot.with(|s| s.as_ref().map(|s| s.skipped.clone()).unwrap_or_default())) />
             {run_panel}
             <Show when=move || record.with(Option::is_some) && phase.get() != Phase::Reading>
                 <section class="card bulk-preview" aria-labelledby="bulk-preview-title" data-testid="bulk-preview-report">

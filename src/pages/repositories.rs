@@ -12,7 +12,7 @@ use crate::{
         breadcrumbs::Breadcrumbs,
         error_view::ErrorView,
         format::{count_of, thousands},
-        progress::LoadProgress,
+        progress::{LoadProgress, SkippedNote},
         repository_list::{filter_key, filter_names, RepositoryList},
     },
     config::SharedConfig,
@@ -339,6 +339,7 @@ fn RepositoriesOf(client: RegistryClient, registry: String, filter: Memo<String>
                 </p>
             </div>
             {error}
+            <SkippedNote skipped=Signal::derive(move || state.with(|s| s.skipped.clone())) />
             {empty}
             <Show when=move || rows.with(|r| !r.is_empty())>
                 <RepositoryList
@@ -384,7 +385,7 @@ mod tests {
         let all = ["prod/api", "prod/web", "dev/api", "platform/tools", "prod/payments"];
         let mut state = Paged::default();
         let run = state.begin(None);
-        state.page(run, Page { items: repos(&all[..3]), loaded: 3, more: true });
+        state.page(run, Page { items: repos(&all[..3]), loaded: 3, more: true, skipped: vec![] });
         // On, back, and a different key: each equals a full scan.
         let (basis, rows) = typed(&state, &["p", "pr", "pro", "pr", "api", " API "], None);
         assert_eq!(rows, repos(&["prod/api", "dev/api"]));
@@ -393,7 +394,7 @@ mod tests {
         let narrowed = refilter(&state, "prod/api", Some((&basis, &fake)));
         assert_eq!(narrowed.1, fake);
         // A new page, a reload's completion: the whole list is searched again.
-        state.page(run, Page { items: repos(&all[3..]), loaded: 5, more: false });
+        state.page(run, Page { items: repos(&all[3..]), loaded: 5, more: false, skipped: vec![] });
         state.finish(run);
         let (_, rows) = typed(&state, &["pro"], Some((basis, rows)));
         assert_eq!(rows, repos(&["prod/api", "prod/web", "prod/payments"]));
@@ -401,7 +402,12 @@ mod tests {
         let reload = state.begin(Some(5));
         state.page(
             reload,
-            Page { items: repos(&["x/p", "y/p", "z/p", "w/p", "v/p"]), loaded: 5, more: false },
+            Page {
+                items: repos(&["x/p", "y/p", "z/p", "w/p", "v/p"]),
+                loaded: 5,
+                more: false,
+                skipped: vec![],
+            },
         );
         state.finish(reload);
         let (_, rows) = typed(&state, &["p", "/p"], Some(last));

@@ -16,7 +16,7 @@ use crate::{
         lock_badges::LockBadges,
         lock_panel::LockPanel,
         manifest_table::{filter_manifests, ManifestTable},
-        progress::LoadProgress,
+        progress::{LoadProgress, SkippedNote},
         tag_table::{filter_tags, join_tags, TagTable},
     },
     problem::Problem,
@@ -545,6 +545,13 @@ fn RepositoryContents(
                 </div>
                 {selection_bar}
                 {error}
+                <SkippedNote skipped=Signal::derive(move || {
+                    if view_kind.get() == RepoView::Tags {
+                        tags.with(|t| t.skipped.clone())
+                    } else {
+                        manifests.with(|m| m.skipped.clone())
+                    }
+                }) />
                 {empty}
                 {table}
             </section>

@@ -18,6 +18,7 @@ use crate::{
         download::download,
         error_view::{ErrorView, ProblemPlace},
         format::{count_of, thousands},
+        progress::SkippedNote,
     },
     config::SharedConfig,
     perf::mark_after_paint,
@@ -159,6 +160,7 @@ fn StatusContents(
     let as_of = RwSignal::new(String::new());
     let taken = RwSignal::new(String::new());
     let unread: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());
+    let skipped: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let problem: RwSignal<Option<Problem>> = RwSignal::new(None);
     let may_change = RwSignal::new(false);
     let shown_bars = RwSignal::new(BARS_SHOWN);
@@ -195,6 +197,7 @@ fn StatusContents(
             standings.set(vec![RuleStanding::default(); rules.with_value(Vec::len)]);
             inventory.set_value(Vec::new());
             unread.set(Vec::new());
+            skipped.set(Vec::new());
             problem.set(None);
             cancelled.set(false);
             scanning.set(true);
@@ -241,11 +244,12 @@ fn StatusContents(
                     return;
                 }
                 match result {
-                    Ok((failed, was_cancelled)) => {
+                    Ok(end) => {
                         unread.try_set(
-                            failed.into_iter().map(|(r, why)| (r.to_string(), why)).collect(),
+                            end.unread.into_iter().map(|(r, why)| (r.to_string(), why)).collect(),
                         );
-                        cancelled.try_set(was_cancelled);
+                        cancelled.try_set(end.cancelled);
+                        skipped.try_set(end.skipped);
                     }
                     Err(p) => {
                         problem.try_set(Some(p));
@@ -631,6 +635,7 @@ fn StatusContents(
             <div class="bulk-reading">{status_line}</div>
             {move || problem.get().map(|p| view! { <ErrorView problem=p place=ProblemPlace::Panel on_retry=move |_| reload.update(|n| *n += 1) /> })}
             {unread_note}
+            <SkippedNote skipped=skipped />
             <section class="card" aria-labelledby="status-totals-title">
                 <h2 id="status-totals-title" class="card__title">"The picture"</h2>
                 {total_cards}

@@ -38,6 +38,19 @@ pub struct ReadResult {
     pub unread: Vec<(RepositoryName, String)>,
     /// True when it was cancelled before every repository was read.
     pub cancelled: bool,
+    /// List entries that could not be read (`repo: “entry” (why)`), left out.
+    pub skipped: Vec<String>,
+}
+
+/// How a scan ended.
+#[derive(Debug, Default)]
+pub struct ScanEnd {
+    /// Repositories that could not be read, with the reason.
+    pub unread: Vec<(RepositoryName, String)>,
+    /// True when it was cancelled before every repository was read.
+    pub cancelled: bool,
+    /// List entries that could not be read (`repo: “entry” (why)`), left out.
+    pub skipped: Vec<String>,
 }
 
 /// A cancel flag shared between a page and the work it started.
@@ -70,20 +83,26 @@ async fn all_pages<T>(
 
 /// The repositories `scope` covers: a hand selection's own, a rule's literal name as is, or the
 /// catalog filtered by the rule's glob.
+/// Catalog entries that cannot be read are returned beside them, named.
 pub async fn repositories_in(
     client: &RegistryClient,
     scope: &Scope,
-) -> Result<Vec<RepositoryName>, Problem> {
+) -> Result<(Vec<RepositoryName>, Vec<String>), Problem> {
     match scope {
-        Scope::Items(_) => Ok(scope.repositories()),
-        Scope::Rule(rule) if rule.repos.is_literal() => {
-            Ok(RepositoryName::new(rule.repos.as_str()).map(|r| vec![r]).unwrap_or_default())
-        }
+        Scope::Items(_) => Ok((scope.repositories(), Vec::new())),
+        Scope::Rule(rule) if rule.repos.is_literal() => Ok((
+            RepositoryName::new(rule.repos.as_str()).map(|r| vec![r]).unwrap_or_default(),
+            Vec::new(),
+        )),
         Scope::Rule(rule) => {
-            let names = all_pages(client.list_repositories(), |_| {})
-                .await
-                .map_err(|e| Problem::from(&e))?;
-            Ok(names.into_iter().filter(|n| rule.matches_repository(n.as_str())).collect())
+            let mut skipped = Vec::new();
+            let names = all_pages(client.list_repositories(), |p| {
+                skipped.extend(p.skipped.iter().map(|s| ["the repository list: ", s].concat()))
+            })
+            .await
+            .map_err(|e| Problem::from(&e))?;
+            let names = names.into_iter().filter(|n| rule.matches_repository(n.as_str())).collect();
+            Ok((names, skipped))
         }
     }
 }
@@ -94,7 +113,11 @@ async fn read_one(
     scope: &Scope,
     repo: RepositoryName,
     listed: &std::cell::Cell<usize>,
+    skipped: &std::cell::RefCell<Vec<String>>,
 ) -> Result<RepoSnapshot, (RepositoryName, String)> {
+    let note = |p_skipped: &[String]| {
+        skipped.borrow_mut().extend(p_skipped.iter().map(|s| [repo.as_str(), ": ", s].concat()));
+    };
     let failed = |repo: &RepositoryName, e: ClientError| (repo.clone(), Problem::from(&e).detail);
     let write = match client.repository_permissions(&repo).await {
         Ok(p) if !p.known => WriteRight::Unknown,
@@ -121,6 +144,7 @@ async fn read_one(
         all_pages(client.list_tags(&repo, OrderBy::TimeDesc), |p| {
             store.record_tags(&repo, &p.items, ticket);
             listed.set(listed.get() + p.items.len());
+            note(&p.skipped);
         })
         .await
     };
@@ -132,6 +156,7 @@ async fn read_one(
         all_pages(client.list_manifests(&repo, OrderBy::TimeDesc), |p| {
             store.record_manifests(&repo, &p.items, ticket);
             listed.set(listed.get() + p.items.len());
+            note(&p.skipped);
         })
         .await
     };
@@ -150,7 +175,8 @@ async fn read_one(
 
 /// Reads every repository `scope` covers and hands each to `on_repo` as soon as it is read (in
 /// the order they finish), reporting progress; a cancel stops before the next repository.
-/// Returns the repositories that could not be read, and whether it was cancelled.
+/// Returns how it ended: repositories that could not be read, whether it was cancelled, and the
+/// list entries left out.
 pub async fn scan_scope(
     client: &RegistryClient,
     store: &LockStore,
@@ -158,13 +184,14 @@ pub async fn scan_scope(
     cancel: &Cancel,
     mut progress: impl FnMut(ReadProgress),
     mut on_repo: impl FnMut(usize, RepoSnapshot),
-) -> Result<(Vec<(RepositoryName, String)>, bool), Problem> {
+) -> Result<ScanEnd, Problem> {
     let mut state = ReadProgress::default();
     progress(state);
-    let names = repositories_in(client, scope).await?;
+    let (names, mut skipped_names) = repositories_in(client, scope).await?;
     state.repositories = Some(names.len());
     progress(state);
     let listed = std::cell::Cell::new(0usize);
+    let skipped = std::cell::RefCell::new(Vec::new());
     let mut unread = Vec::new();
     let mut next = 0;
     let mut flying = FuturesUnordered::new();
@@ -184,8 +211,10 @@ pub async fn scan_scope(
         }
         while flying.len() < READ_CONCURRENCY && next < names.len() && !cancel.is_cancelled() {
             let (i, repo) = (next, names[next].clone());
-            let listed = &listed;
-            flying.push(async move { (i, read_one(client, store, scope, repo, listed).await) });
+            let (listed, skipped) = (&listed, &skipped);
+            flying.push(
+                async move { (i, read_one(client, store, scope, repo, listed, skipped).await) },
+            );
             next += 1;
         }
         let Some((i, r)) = flying.next().await else { break };
@@ -200,7 +229,9 @@ pub async fn scan_scope(
             cancelled = true;
         }
     }
-    Ok((unread, cancelled))
+    drop(flying);
+    skipped_names.extend(skipped.into_inner());
+    Ok(ScanEnd { unread, cancelled, skipped: skipped_names })
 }
 
 /// Reads every repository `scope` covers, reporting progress; see the module. The result keeps
@@ -213,8 +244,12 @@ pub async fn read_scope(
     progress: impl FnMut(ReadProgress),
 ) -> Result<ReadResult, Problem> {
     let mut read: Vec<(usize, RepoSnapshot)> = Vec::new();
-    let (unread, cancelled) =
-        scan_scope(client, store, scope, cancel, progress, |i, s| read.push((i, s))).await?;
+    let end = scan_scope(client, store, scope, cancel, progress, |i, s| read.push((i, s))).await?;
     read.sort_by_key(|(i, _)| *i);
-    Ok(ReadResult { repos: read.into_iter().map(|(_, s)| s).collect(), unread, cancelled })
+    Ok(ReadResult {
+        repos: read.into_iter().map(|(_, s)| s).collect(),
+        unread: end.unread,
+        cancelled: end.cancelled,
+        skipped: end.skipped,
+    })
 }

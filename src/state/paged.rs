@@ -36,6 +36,8 @@ pub struct Paged<T> {
     pub problem: Option<Problem>,
     /// True while a load runs.
     pub loading: bool,
+    /// Entries the registry sent that could not be read, named as text (left out of `items`).
+    pub skipped: Vec<String>,
     /// The current load's number; pages of superseded loads are dropped.
     pub(crate) run: u64,
     /// A reload's rows until it completes (they replace `items` at once, not page by page).
@@ -50,6 +52,7 @@ impl<T> Default for Paged<T> {
             stale: false,
             problem: None,
             loading: false,
+            skipped: Vec::new(),
             run: 0,
             incoming: Vec::new(),
         }
@@ -66,6 +69,7 @@ impl<T> Paged<T> {
         self.loading = true;
         self.stale = !self.items.is_empty();
         self.incoming.clear();
+        self.skipped.clear();
         self.run
     }
 
@@ -75,6 +79,7 @@ impl<T> Paged<T> {
             return false;
         }
         self.progress.loaded = page.loaded;
+        self.skipped.extend(page.skipped);
         if self.stale {
             self.incoming.extend(page.items);
         } else {
@@ -175,7 +180,7 @@ mod tests {
     use super::*;
 
     fn page(items: &[u32], loaded: usize, more: bool) -> Page<u32> {
-        Page { items: items.to_vec(), loaded, more }
+        Page { items: items.to_vec(), loaded, more, skipped: Vec::new() }
     }
 
     #[test]

@@ -305,25 +305,44 @@ async fn a_truncated_catalog_is_an_unexpected_answer() {
 }
 
 #[tokio::test]
-async fn tags_missing_their_fields_are_an_unexpected_answer_naming_the_field() {
-    Journey::new(
-        "missing-fields",
-        API,
-        Expect::Problem(&["Unexpected answer", "missing field"]),
-        |_, _| on_get(API_TAGS, |_| tag_list(json!([{ "name": "1.0.0" }]))),
-    )
+async fn a_tag_missing_its_fields_is_left_out_and_named_and_the_rest_shown() {
+    Journey {
+        also: &["2.0.0"],
+        ..Journey::new(
+            "missing-fields",
+            API,
+            Expect::Shown(&["1 entry could not be read", "“1.0.0” (missing field"]),
+            |_, _| on_get(API_TAGS, |_| tag_list(json!([{ "name": "1.0.0" }, good_tag("2.0.0")]))),
+        )
+    }
     .run()
     .await;
 }
 
+/// A tag entry as ACR writes it.
+fn good_tag(name: &str) -> serde_json::Value {
+    json!({
+        "name": name,
+        "digest": format!("sha256:{}", "a".repeat(64)),
+        "createdTime": "2026-01-01T00:00:00.0000000Z",
+        "lastUpdateTime": "2026-01-01T00:00:00.0000000Z",
+        "changeableAttributes": {
+            "deleteEnabled": true, "writeEnabled": true, "readEnabled": true, "listEnabled": true
+        }
+    })
+}
+
 #[tokio::test]
-async fn mistyped_fields_in_the_catalog_are_an_unexpected_answer() {
-    Journey::new(
-        "mistyped-fields",
-        REPOSITORIES,
-        Expect::Problem(&["Unexpected answer", "invalid type"]),
-        |_, _| catalog_says(r#"{"repositories": [42, {"name": true}]}"#),
-    )
+async fn mistyped_entries_in_the_catalog_are_left_out_and_named_and_the_rest_shown() {
+    Journey {
+        also: &["prod/api"],
+        ..Journey::new(
+            "mistyped-fields",
+            REPOSITORIES,
+            Expect::Shown(&["2 entries could not be read", "invalid type"]),
+            |_, _| catalog_says(r#"{"repositories": [42, {"name": true}, "prod/api"]}"#),
+        )
+    }
     .run()
     .await;
 }
@@ -445,52 +464,61 @@ async fn an_error_body_under_status_200_is_an_error_not_an_empty_list() {
 }
 
 #[tokio::test]
-async fn markup_in_repository_names_is_shown_as_text_and_never_runs() {
-    Journey::new(
-        "markup-in-repository-names",
-        REPOSITORIES,
-        Expect::Problem(&["Unexpected answer", "<img src=x onerror=window.__pwned=1>"]),
-        |_, _| {
-            catalog_says(
-                r#"{"repositories":["<img src=x onerror=window.__pwned=1>","<script>window.__pwned=2</script>"]}"#,
-            )
-        },
-    )
+async fn markup_in_repository_names_is_named_as_text_never_runs_and_the_rest_is_shown() {
+    Journey {
+        also: &["prod/api"],
+        ..Journey::new(
+            "markup-in-repository-names",
+            REPOSITORIES,
+            Expect::Shown(&[
+                "2 entries could not be read",
+                "<img src=x onerror=window.__pwned=1>",
+                "<script>window.__pwned=2</script>",
+            ]),
+            |_, _| {
+                catalog_says(
+                    r#"{"repositories":["<img src=x onerror=window.__pwned=1>","prod/api","<script>window.__pwned=2</script>"]}"#,
+                )
+            },
+        )
+    }
     .run()
     .await;
 }
 
 #[tokio::test]
 async fn control_characters_in_repository_names_never_reach_the_page() {
-    Journey::new(
-        "control-characters-in-names",
-        REPOSITORIES,
-        Expect::Problem(&["Unexpected answer", "not a valid repository name"]),
-        |_, _| catalog_says("{\"repositories\":[\"prod/bell\\u0007\\u001b[31mred\\u0000\"]}"),
-    )
+    Journey {
+        also: &["prod/api"],
+        ..Journey::new(
+            "control-characters-in-names",
+            REPOSITORIES,
+            Expect::Shown(&["1 entry could not be read", "prod/bell"]),
+            |_, _| {
+                catalog_says(
+                    "{\"repositories\":[\"prod/bell\\u0007\\u001b[31mred\\u0000\",\"prod/api\"]}",
+                )
+            },
+        )
+    }
     .run()
     .await;
 }
 
 #[tokio::test]
-async fn markup_in_tag_names_is_shown_as_text_and_never_runs() {
-    Journey::new(
-        "markup-in-tag-names",
-        API,
-        Expect::Problem(&["Unexpected answer", "<img src=x onerror=window.__pwned=3>"]),
-        |_, _| {
-            let tag = json!({
-                "name": "<img src=x onerror=window.__pwned=3>",
-                "digest": format!("sha256:{}", "a".repeat(64)),
-                "createdTime": "2026-01-01T00:00:00.0000000Z",
-                "lastUpdateTime": "2026-01-01T00:00:00.0000000Z",
-                "changeableAttributes": {
-                    "deleteEnabled": true, "writeEnabled": true, "readEnabled": true, "listEnabled": true
-                }
-            });
-            on_get(API_TAGS, move |_| tag_list(json!([tag.clone()])))
-        },
-    )
+async fn one_tag_with_markup_in_its_name_is_named_as_text_never_runs_and_the_rest_is_shown() {
+    Journey {
+        also: &["1.0.0"],
+        ..Journey::new(
+            "markup-in-tag-names",
+            API,
+            Expect::Shown(&["1 entry could not be read", "<img src=x onerror=window.__pwned=3>"]),
+            |_, _| {
+                let bad = good_tag("<img src=x onerror=window.__pwned=3>");
+                on_get(API_TAGS, move |_| tag_list(json!([bad.clone(), good_tag("1.0.0")])))
+            },
+        )
+    }
     .run()
     .await;
 }

@@ -8,8 +8,7 @@ use crate::{
     ClientError, Pages,
 };
 use acr_types::{
-    AcrManifests, AttributesPatch, Digest, ManifestAttributes, ManifestAttributesBase, OrderBy,
-    RepositoryName,
+    AttributesPatch, Digest, ManifestAttributes, ManifestAttributesBase, OrderBy, RepositoryName,
 };
 use http::Method;
 
@@ -26,7 +25,7 @@ impl RegistryClient {
             first,
             Resource::Repository(repo.clone()),
             format!("the manifests of {repo}"),
-            |m: AcrManifests| m.manifests,
+            "manifests",
         )
     }
 

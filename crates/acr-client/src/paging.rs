@@ -22,6 +22,68 @@ pub struct Page<T> {
     pub loaded: usize,
     /// Whether the registry announced another page.
     pub more: bool,
+    /// Entries of this page that could not be read (an invalid name, markup, a missing field),
+    /// each named as plain text with the reason: they are left out, and said so, rather than
+    /// making the whole list unreadable.
+    pub skipped: Vec<String>,
+}
+
+/// Longest text kept of an entry that could not be read.
+const SKIPPED_TEXT: usize = 80;
+
+/// Plain text naming an entry that could not be read: its name (or digest), at most
+/// [`SKIPPED_TEXT`] characters, control characters replaced, and why.
+fn describe_skipped(v: &serde_json::Value, error: &serde_json::Error) -> String {
+    let name = v
+        .as_str()
+        .map(str::to_owned)
+        .or_else(|| ["name", "digest"].iter().find_map(|k| v.get(k)?.as_str().map(str::to_owned)))
+        .unwrap_or_else(|| v.to_string());
+    let mut text: String = name
+        .chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .take(SKIPPED_TEXT)
+        .collect();
+    if name.chars().count() > SKIPPED_TEXT {
+        text.push('…');
+    }
+    let reason = error.to_string();
+    let reason: String = reason
+        .split(" at line ")
+        .next()
+        .unwrap_or(&reason)
+        .chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .take(200)
+        .collect();
+    format!("“{text}” ({reason})")
+}
+
+/// Reads the list `field` of a page's body item by item: entries that cannot be read are named
+/// in the second list instead of failing the page. `null` (an empty catalog) is no items.
+fn read_items<T: serde::de::DeserializeOwned>(
+    body: &serde_json::Value,
+    field: &str,
+    what: &str,
+) -> Result<(Vec<T>, Vec<String>), ClientError> {
+    let list = match body.get(field) {
+        None | Some(serde_json::Value::Null) => return Ok((Vec::new(), Vec::new())),
+        Some(serde_json::Value::Array(list)) => list,
+        Some(_) => {
+            return Err(ClientError::unexpected(format!(
+                "the answer for {what} could not be read ('{field}' is not a list)"
+            )))
+        }
+    };
+    let mut items = Vec::with_capacity(list.len());
+    let mut skipped = Vec::new();
+    for v in list {
+        match T::deserialize(v) {
+            Ok(item) => items.push(item),
+            Err(e) => skipped.push(describe_skipped(v, &e)),
+        }
+    }
+    Ok((items, skipped))
 }
 
 /// A stream of pages; it ends after the last page or the first error.
@@ -56,16 +118,15 @@ fn page_key(path: &str) -> String {
 
 impl RegistryClient {
     /// Streams every page of a list starting at `first` (a path relative to the registry root).
-    pub(crate) fn pages<W, T>(
+    pub(crate) fn pages<T>(
         &self,
         first: String,
         resource: Resource,
         what: String,
-        items: fn(W) -> Vec<T>,
+        field: &'static str,
     ) -> Pages<'_, T>
     where
-        W: serde::de::DeserializeOwned + 'static,
-        T: 'static,
+        T: serde::de::DeserializeOwned + 'static,
     {
         let base = acr_paths::list_base(&first);
         let max_pages = self.options().max_pages.max(1);
@@ -118,12 +179,13 @@ impl RegistryClient {
                             Some(path)
                         }
                     };
-                    let page: W = decode(&res, &what)?;
-                    Ok((items(page), next))
+                    let body: serde_json::Value = decode(&res, &what)?;
+                    let (items, skipped) = read_items::<T>(&body, field, &what)?;
+                    Ok((items, skipped, next))
                 }
                 .await;
                 match result {
-                    Ok((items, next)) => {
+                    Ok((items, skipped, next)) => {
                         c.pages += 1;
                         let refused = match &next {
                             Some(n) if !c.seen.insert(page_key(n)) => Some(format!(
@@ -141,10 +203,12 @@ impl RegistryClient {
                             // This page is good; only its link is not followed. Its items are
                             // yielded, then the error ends the list.
                             c.failure = Some(ClientError::unexpected(message));
-                            return Some((Ok(Page { items, loaded: c.loaded, more: true }), c));
+                            let page = Page { items, loaded: c.loaded, more: true, skipped };
+                            return Some((Ok(page), c));
                         }
                         c.next = next;
-                        let page = Page { items, loaded: c.loaded, more: c.next.is_some() };
+                        let more = c.next.is_some();
+                        let page = Page { items, loaded: c.loaded, more, skipped };
                         Some((Ok(page), c))
                     }
                     Err(e) => {
@@ -174,7 +238,38 @@ pub async fn collect_all<T>(
 
 #[cfg(test)]
 mod tests {
-    use super::page_key;
+    use super::{page_key, read_items};
+    use acr_types::TagAttributesBase;
+
+    #[test]
+    fn one_bad_entry_is_named_and_the_rest_are_read() {
+        let ok = |name: &str| {
+            serde_json::json!({"name": name, "digest": format!("sha256:{}", "a".repeat(64)),
+                "createdTime": "2026-01-01T00:00:00Z", "lastUpdateTime": "2026-01-01T00:00:00Z",
+                "changeableAttributes": {"deleteEnabled": true, "writeEnabled": true, "readEnabled": true, "listEnabled": true}})
+        };
+        let body = serde_json::json!({"tags": [ok("1.0"), ok("<img src=x onerror=alert(1)>"), ok("2.0"), 7]});
+        let (items, skipped) = read_items::<TagAttributesBase>(&body, "tags", "the tags").unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(skipped.len(), 2);
+        assert!(skipped[0].starts_with("“<img src=x onerror=alert(1)>” ("), "{}", skipped[0]);
+        assert!(skipped[1].starts_with("“7” ("), "{}", skipped[1]);
+        let (none, _) =
+            read_items::<TagAttributesBase>(&serde_json::json!({"tags": null}), "tags", "x")
+                .unwrap();
+        assert!(none.is_empty());
+        assert!(
+            read_items::<TagAttributesBase>(&serde_json::json!({"tags": 3}), "tags", "x").is_err()
+        );
+        let long = "x".repeat(500);
+        let (_, skipped) =
+            read_items::<TagAttributesBase>(&serde_json::json!({"tags": [long]}), "tags", "x")
+                .unwrap();
+        assert!(skipped[0].chars().count() < 320, "{}", skipped[0]);
+        let bell = serde_json::json!({"tags": ["a\u{7}b"]});
+        let (_, skipped) = read_items::<TagAttributesBase>(&bell, "tags", "x").unwrap();
+        assert!(!skipped[0].chars().any(char::is_control), "{:?}", skipped[0]);
+    }
 
     #[test]
     fn a_page_is_its_list_and_its_last_name_whatever_else_the_link_carries() {

@@ -6,9 +6,7 @@ use crate::{
     client::{decode, is_empty_body, Op, RegistryClient},
     ClientError, Pages,
 };
-use acr_types::{
-    AttributesPatch, DeletedRepository, Repositories, RepositoryAttributes, RepositoryName,
-};
+use acr_types::{AttributesPatch, DeletedRepository, RepositoryAttributes, RepositoryName};
 use http::Method;
 
 impl RegistryClient {
@@ -22,9 +20,7 @@ impl RegistryClient {
     /// ```
     pub fn list_repositories(&self) -> Pages<'_, RepositoryName> {
         let first = acr_paths::catalog(self.options().page_size);
-        self.pages(first, Resource::Catalog, "the repository list".into(), |r: Repositories| {
-            r.repositories.unwrap_or_default()
-        })
+        self.pages(first, Resource::Catalog, "the repository list".into(), "repositories")
     }
 
     /// A repository's attributes (`ContainerRegistry_GetProperties`, `GET /acr/v1/{name}`).

@@ -7,7 +7,7 @@ use crate::{
     ClientError, Pages,
 };
 use acr_types::{
-    AttributesPatch, OrderBy, RepositoryName, TagAttributes, TagAttributesBase, TagList, TagName,
+    AttributesPatch, OrderBy, RepositoryName, TagAttributes, TagAttributesBase, TagName,
 };
 use http::Method;
 
@@ -16,12 +16,7 @@ impl RegistryClient {
     /// `GET /acr/v1/{name}/_tags`).
     pub fn list_tags(&self, repo: &RepositoryName, order: OrderBy) -> Pages<'_, TagAttributesBase> {
         let first = acr_paths::tags(repo, self.options().page_size, order);
-        self.pages(
-            first,
-            Resource::Repository(repo.clone()),
-            format!("the tags of {repo}"),
-            |t: TagList| t.tags,
-        )
+        self.pages(first, Resource::Repository(repo.clone()), format!("the tags of {repo}"), "tags")
     }
 
     /// One tag (`ContainerRegistry_GetTagProperties`, `GET /acr/v1/{name}/_tags/{reference}`).

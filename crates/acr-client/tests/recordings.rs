@@ -372,6 +372,7 @@ fn list<'a>(c: &'a RegistryClient, target: &Target) -> Pages<'a, Value> {
                     items: p.items.iter().map(to_json).collect(),
                     loaded: p.loaded,
                     more: p.more,
+                    skipped: p.skipped,
                 })
             })
             .boxed_local()
