@@ -9,6 +9,7 @@ mod attributes;
 mod error;
 mod manifest;
 mod names;
+pub mod refusal;
 mod repository;
 mod tag;
 mod time;
