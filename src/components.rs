@@ -16,6 +16,7 @@ pub mod format;
 pub mod lock_badges;
 pub mod lock_panel;
 pub mod lock_switch;
+pub mod lookup_box;
 pub mod manifest_facts;
 pub mod manifest_table;
 pub mod presets;

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod components;
 pub mod config;
+pub mod lookup;
 pub mod pages;
 pub mod perf;
 pub mod problem;
@@ -20,9 +21,9 @@ use leptos_router::{
     path,
 };
 use pages::{
-    bulk::BulkPage, config_error::ConfigErrorPage, home::HomePage, manifest::ManifestPage,
-    not_found::NotFoundPage, repositories::RepositoriesPage, repository::RepositoryPage,
-    sign_in::SignInPage, status::StatusPage, tag::TagPage,
+    bulk::BulkPage, config_error::ConfigErrorPage, find::FindPage, home::HomePage,
+    manifest::ManifestPage, not_found::NotFoundPage, repositories::RepositoriesPage,
+    repository::RepositoryPage, sign_in::SignInPage, status::StatusPage, tag::TagPage,
 };
 use std::sync::Arc;
 
@@ -70,6 +71,7 @@ fn Frame() -> impl IntoView {
                 <Route path=path!("/r/:registry/:repo") view=RepositoryPage />
                 <Route path=path!("/r/:registry/-/bulk") view=BulkPage />
                 <Route path=path!("/r/:registry/-/status") view=StatusPage />
+                <Route path=path!("/r/:registry/-/find") view=FindPage />
                 <Route path=path!("/r/:registry/:repo/tags/:tag") view=TagPage />
                 <Route path=path!("/r/:registry/:repo/manifests/:digest") view=ManifestPage />
             </Routes>

@@ -4,6 +4,7 @@
 
 pub mod bulk;
 pub mod config_error;
+pub mod find;
 pub mod home;
 pub mod item;
 pub mod manifest;

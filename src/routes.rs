@@ -25,6 +25,8 @@ pub const TOOLS: &str = "-";
 pub const BULK: &str = "bulk";
 /// The status page's segment.
 pub const STATUS: &str = "status";
+/// The digest search page's segment.
+pub const FIND: &str = "find";
 
 /// How the status page orders its repositories.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -188,6 +190,13 @@ pub enum Route {
         /// empty: all of them.
         state: String,
     },
+    /// Where a digest is: `/r/{registry}/-/find?digest=sha256:…`.
+    Find {
+        /// The registry's configured name.
+        registry: String,
+        /// The digest looked for.
+        digest: Digest,
+    },
     /// One manifest: `/r/{registry}/{name}/manifests/{digest}`.
     Manifest {
         /// The registry's configured name.
@@ -290,6 +299,12 @@ impl Route {
                 let sort = if *sort == StatusSort::default() { "" } else { sort.as_query() };
                 push_query(&mut out, &[("scope", scope), ("sort", sort), ("state", state)]);
             }
+            Route::Find { registry, digest } => {
+                out.push_str(
+                    &[REGISTRY, "/", &encode_segment(registry), "/", TOOLS, "/", FIND].concat(),
+                );
+                push_query(&mut out, &[("digest", digest.as_str())]);
+            }
             Route::Tag { registry, repo, tag } => out.push_str(
                 &[
                     REGISTRY,
@@ -357,6 +372,10 @@ impl Route {
                 scope: q("scope").unwrap_or_default(),
                 sort: StatusSort::from_query(q("sort").as_deref()),
                 state: q("state").unwrap_or_default(),
+            }),
+            [REGISTRY, reg, TOOLS, FIND] => Some(Route::Find {
+                registry: registry(reg)?,
+                digest: Digest::new(q("digest")?).ok()?,
             }),
             [REGISTRY, reg, TOOLS, BULK] => Some(Route::Bulk {
                 registry: registry(reg)?,

@@ -26,6 +26,8 @@ mod journeys_hostile;
 mod journeys_lock_views;
 #[path = "e2e/journeys_locks.rs"]
 mod journeys_locks;
+#[path = "e2e/journeys_lookup.rs"]
+mod journeys_lookup;
 #[path = "e2e/journeys_nginx.rs"]
 mod journeys_nginx;
 #[path = "e2e/journeys_status.rs"]

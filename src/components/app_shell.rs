@@ -84,6 +84,9 @@ pub fn AppShell(
                     <nav class="app-nav" aria-label="Primary">
                         <ul class="app-nav__list">{links}</ul>
                     </nav>
+                    {use_context::<crate::config::SharedConfig>().map(|config| {
+                        view! { <super::lookup_box::LookupBox config current /> }
+                    })}
                     {move || {
                         account.get().map(|a| view! { <AccountBadge account=a on_sign_out /> })
                     }}
