@@ -1,13 +1,17 @@
 //! The registry's contents and ACR's lock semantics: repositories, tags and manifests with their
-//! changeable attributes, and the rules (acr-api.md §4.2) deciding which operation a lock refuses.
-//! Pure data and logic: no HTTP, no I/O, no clock (callers pass `now`); pushed bodies are
-//! validated by [`crate::manifest`].
+//! changeable attributes, and the enforcement of the rules (acr-api.md §4.2) deciding which
+//! operation a lock refuses. The rules themselves are [`acr_types::refusal::decide`], the same
+//! function the console explains them with; this file only gathers the flags it needs. Pure data
+//! and logic: no HTTP, no I/O, no clock (callers pass `now`); pushed bodies are validated by
+//! [`crate::manifest`].
 
 use crate::manifest::{parse_manifest, InvalidManifest};
 use acr_types::{
-    media_type, AttributesPatch, ChangeableAttributes, DeletedRepository, Digest,
-    ManifestAttributesBase, ManifestReference, OrderBy, RepositoryAttributes, RepositoryName,
-    TagAttributesBase, TagName, Timestamp,
+    media_type,
+    refusal::{decide, Item, Operation},
+    AttributesPatch, ChangeableAttributes, DeletedRepository, Digest, ManifestAttributesBase,
+    ManifestReference, OrderBy, RepositoryAttributes, RepositoryName, TagAttributesBase, TagName,
+    Timestamp,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -260,14 +264,17 @@ impl Store {
 
     /// `DELETE /acr/v1/{name}`: removes the repository with everything in it.
     ///
-    /// Refused ([`StoreError::Disallowed`]) when the repository has `writeEnabled=false` or
-    /// `deleteEnabled=false`, or any tag or manifest in it has either flag `false`.
+    /// Refused ([`StoreError::Disallowed`], by [`decide`] for [`Operation::DeleteRepository`])
+    /// when the repository has `writeEnabled=false` or `deleteEnabled=false`, or any tag or
+    /// manifest in it has either flag `false`.
     pub fn delete_repository(&mut self, name: &RepositoryName) -> Result<DeletedRepository> {
         let repo = self.repo(name)?;
-        let locked = repo.attributes.is_locked()
-            || repo.tags.values().any(|t| t.attributes.is_locked())
-            || repo.manifests.values().any(|m| m.attributes.is_locked());
-        if locked {
+        let inside = repo
+            .tags
+            .iter()
+            .map(|(n, t)| Item::Tag(n, &t.attributes))
+            .chain(repo.manifests.iter().map(|(d, m)| Item::Manifest(d, &m.attributes)));
+        if decide(Operation::DeleteRepository, &repo.attributes, None, None, inside).is_refused() {
             return Err(StoreError::Disallowed);
         }
         let repo =
@@ -321,10 +328,10 @@ impl Store {
     /// `DELETE /acr/v1/{name}/_tags/{tag}` (untag): removes the tag and returns the digest it
     /// pointed at; the manifest stays.
     ///
-    /// Refused when the tag has `writeEnabled=false` or `deleteEnabled=false`, or the repository
-    /// has `writeEnabled=false` (the repository's `deleteEnabled=false` alone does not block it).
-    /// A tag of a repository that does not exist is [`StoreError::TagUnknown`], as ACR answers
-    /// (`spec/acr/recordings/errors.json`).
+    /// Refused ([`Operation::DeleteTag`]) when the tag has `writeEnabled=false` or
+    /// `deleteEnabled=false`, or the repository has `writeEnabled=false` (the repository's
+    /// `deleteEnabled=false` alone does not block it). A tag of a repository that does not
+    /// exist is [`StoreError::TagUnknown`], as ACR answers (`spec/acr/recordings/errors.json`).
     pub fn delete_tag(
         &mut self,
         name: &RepositoryName,
@@ -333,7 +340,9 @@ impl Store {
     ) -> Result<Digest> {
         let repo = self.repositories.get_mut(name).ok_or(StoreError::TagUnknown)?;
         let t = repo.tags.get(tag).ok_or(StoreError::TagUnknown)?;
-        if t.attributes.is_locked() || !repo.attributes.write_enabled {
+        let decision =
+            decide(Operation::DeleteTag, &repo.attributes, Some(&t.attributes), None, []);
+        if decision.is_refused() {
             return Err(StoreError::Disallowed);
         }
         let digest = t.digest.clone();
@@ -414,8 +423,8 @@ impl Store {
 
     /// `GET /v2/{name}/manifests/{reference}`: the digest, media type and content.
     ///
-    /// Refused when `readEnabled=false` on the repository, the manifest, or (pulled by tag) the
-    /// tag.
+    /// Refused ([`Operation::PullByTag`], [`Operation::PullByDigest`]) when `readEnabled=false`
+    /// on the repository, the manifest, or (pulled by tag) the tag.
     pub fn pull_manifest(
         &self,
         name: &RepositoryName,
@@ -423,15 +432,20 @@ impl Store {
     ) -> Result<(Digest, String, String)> {
         let digest = self.resolve(name, reference)?;
         let repo = self.repo(name)?;
-        let tag_readable = match parse_reference(reference)? {
-            Reference::Tag(t) => repo.tags.get(&t).is_none_or(|t| t.attributes.read_enabled),
-            Reference::Digest(_) => true,
-        };
         let m = repo
             .manifests
             .get(&digest)
             .ok_or_else(|| StoreError::ManifestUnknown(reference.to_owned()))?;
-        if !repo.attributes.read_enabled || !tag_readable || !m.attributes.read_enabled {
+        let decision = match parse_reference(reference)? {
+            Reference::Tag(t) => {
+                let tag = repo.tags.get(&t).map(|t| &t.attributes);
+                decide(Operation::PullByTag, &repo.attributes, tag, Some(&m.attributes), [])
+            }
+            Reference::Digest(_) => {
+                decide(Operation::PullByDigest, &repo.attributes, None, Some(&m.attributes), [])
+            }
+        };
+        if decision.is_refused() {
             return Err(StoreError::Disallowed);
         }
         Ok((digest, m.media_type.clone(), m.content.clone()))
@@ -441,11 +455,12 @@ impl Store {
     /// moves the tag (keeping its attributes and creation time). Creates the repository if
     /// needed. Returns the digest (sha256 of `body`).
     ///
-    /// Refused when the repository has `writeEnabled=false`, when the tag exists with
-    /// `writeEnabled=false`, or when the same content exists as a manifest with
-    /// `writeEnabled=false`. `body` must be a schema-2 image manifest (`config` + `layers`) or
-    /// manifest list / OCI index (`manifests` with `platform`); `media_type` is the request's
-    /// `Content-Type` (empty: the body's `mediaType`).
+    /// Refused ([`Operation::PushToTag`], [`Operation::PushByDigest`]) when the repository has
+    /// `writeEnabled=false`, when the tag exists with `writeEnabled=false`, or when the same
+    /// content exists as a manifest with `writeEnabled=false`. `body` must be a schema-2 image
+    /// manifest (`config` + `layers`) or manifest list / OCI index (`manifests` with
+    /// `platform`); `media_type` is the request's `Content-Type` (empty: the body's
+    /// `mediaType`).
     pub fn push_manifest(
         &mut self,
         name: &RepositoryName,
@@ -464,14 +479,19 @@ impl Store {
         }
         let content = String::from_utf8(body.to_vec())
             .map_err(|_| StoreError::ManifestInvalid("the manifest is not UTF-8 text".into()))?;
+        // A new repository has no locks yet.
         if let Some(repo) = self.repositories.get(name) {
-            let tag_locked = match &reference {
-                Reference::Tag(t) => repo.tags.get(t).is_some_and(|t| !t.attributes.write_enabled),
-                Reference::Digest(_) => false,
+            let stored = repo.manifests.get(&digest).map(|m| &m.attributes);
+            let decision = match &reference {
+                Reference::Tag(t) => {
+                    let tag = repo.tags.get(t).map(|t| &t.attributes);
+                    decide(Operation::PushToTag, &repo.attributes, tag, stored, [])
+                }
+                Reference::Digest(_) => {
+                    decide(Operation::PushByDigest, &repo.attributes, None, stored, [])
+                }
             };
-            let manifest_locked =
-                repo.manifests.get(&digest).is_some_and(|m| !m.attributes.write_enabled);
-            if !repo.attributes.write_enabled || tag_locked || manifest_locked {
+            if decision.is_refused() {
                 return Err(StoreError::Disallowed);
             }
         }
@@ -527,10 +547,10 @@ impl Store {
 
     /// `DELETE /v2/{name}/manifests/{digest}`: removes the manifest and every tag pointing at it.
     ///
-    /// Refused when the manifest has `writeEnabled=false` or `deleteEnabled=false`, the
-    /// repository has `writeEnabled=false`, or any tag pointing at it has either flag `false`
-    /// (deleting the manifest would delete that tag; the emulator's choice for the unconfirmed
-    /// cell of acr-api.md §4.2).
+    /// Refused ([`Operation::DeleteManifest`]) when the manifest has `writeEnabled=false` or
+    /// `deleteEnabled=false`, the repository has `writeEnabled=false`, or any tag pointing at it
+    /// has either flag `false` (deleting the manifest would delete that tag; the emulator's
+    /// choice for the unconfirmed cell of acr-api.md §4.2).
     pub fn delete_manifest(
         &mut self,
         name: &RepositoryName,
@@ -542,9 +562,19 @@ impl Store {
             .manifests
             .get(digest)
             .ok_or_else(|| StoreError::ManifestUnknown(digest.to_string()))?;
-        let tag_locked =
-            repo.tags.values().any(|t| &t.digest == digest && t.attributes.is_locked());
-        if m.attributes.is_locked() || !repo.attributes.write_enabled || tag_locked {
+        let its_tags = repo
+            .tags
+            .iter()
+            .filter(|(_, t)| &t.digest == digest)
+            .map(|(n, t)| Item::Tag(n, &t.attributes));
+        let decision = decide(
+            Operation::DeleteManifest,
+            &repo.attributes,
+            None,
+            Some(&m.attributes),
+            its_tags,
+        );
+        if decision.is_refused() {
             return Err(StoreError::Disallowed);
         }
         repo.manifests.remove(digest);

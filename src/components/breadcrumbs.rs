@@ -1,5 +1,6 @@
-//! Breadcrumbs: where a browsing page sits (registry › repository › tag), each level a link,
-//! the last one the current page.
+//! Breadcrumbs: where a browsing page sits (registry › repository › tag), each level a link but
+//! the last, the current page, which is plain text marked `aria-current` (a link to the page
+//! one is on would only be one more tab stop).
 
 use leptos::prelude::*;
 
@@ -15,13 +16,20 @@ pub fn Breadcrumbs(
         .into_iter()
         .enumerate()
         .map(|(i, (label, href))| {
-            let current = i == last;
-            view! {
-                <li class="breadcrumbs__item">
-                    <a href=href aria-current=current.then_some("page")>
-                        {label}
-                    </a>
-                </li>
+            if i == last {
+                view! {
+                    <li class="breadcrumbs__item">
+                        <span class="breadcrumbs__current" aria-current="page">{label}</span>
+                    </li>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <li class="breadcrumbs__item">
+                        <a href=href>{label}</a>
+                    </li>
+                }
+                .into_any()
             }
         })
         .collect_view();

@@ -25,7 +25,8 @@ use crate::{
     state::{
         lock_action::LockAction,
         lock_rules::{
-            flags_summary, is_unlocking, saved_summary, state_text, unlock_allows, LockFlag,
+            flags_summary, is_unlocking, saved_summary, state_text, unlock_allows, unlock_question,
+            LockFlag,
         },
         lock_store::LockStore,
     },
@@ -91,6 +92,11 @@ pub fn LockPanel(
     let status = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<Problem>);
     let confirming = RwSignal::new(None::<AttributesPatch>);
+    // The question and button of the confirmation, set before it opens (and kept while it
+    // closes, so the dialog that returns focus is the one that was open).
+    let question = RwSignal::new((String::new(), "Unlock"));
+    let confirm_label = Memo::new(move |_| question.with(|q| q.1));
+    let question_target = StoredValue::new(target.clone());
     let awaiting = StoredValue::new(false);
     // The last change asked for, offered again when the problem says retrying may help.
     let last_wanted = StoredValue::new(None::<AttributesPatch>);
@@ -121,6 +127,7 @@ pub fn LockPanel(
             status.set(format!("Nothing to change: already {}.", flags_summary(&current)));
         } else if is_unlocking(&current, &patch) {
             status.set(String::new());
+            question.set(question_target.with_value(|t| unlock_question(t, &current, &patch)));
             confirming.set(Some(patch));
         } else {
             send(patch);
@@ -174,7 +181,6 @@ pub fn LockPanel(
         }
     };
 
-    let dialog_target = target.to_string();
     let lines_target = target.clone();
     view! {
         <section class="lock-panel" aria-labelledby=heading_ref aria-busy=move || busy.get().then_some("true")>
@@ -222,29 +228,36 @@ pub fn LockPanel(
                         })
                 }}
             </div>
-            <ConfirmDialog
-                open=Signal::derive(move || confirming.with(Option::is_some))
-                title=Signal::derive(move || format!("Unlock {dialog_target}?"))
-                lines=Signal::derive(move || {
-                    confirming
-                        .get()
-                        .map(|patch| unlock_allows(&lines_target, &confirmed.get(), &patch))
-                        .unwrap_or_default()
-                })
-                confirm_label="Unlock"
-                on_confirm=move |_| {
-                    if let Some(patch) = confirming.get_untracked() {
-                        confirming.set(None);
-                        send(patch);
-                    }
+            {move || {
+                // Made again when the button's wording changes (while closed).
+                let label = confirm_label.get();
+                let lines_target = lines_target.clone();
+                view! {
+                    <ConfirmDialog
+                        open=Signal::derive(move || confirming.with(Option::is_some))
+                        title=Signal::derive(move || question.with(|q| q.0.clone()))
+                        lines=Signal::derive(move || {
+                            confirming
+                                .get()
+                                .map(|patch| unlock_allows(&lines_target, &confirmed.get(), &patch))
+                                .unwrap_or_default()
+                        })
+                        confirm_label=label
+                        on_confirm=move |_| {
+                            if let Some(patch) = confirming.get_untracked() {
+                                confirming.set(None);
+                                send(patch);
+                            }
+                        }
+                        on_cancel=move |_| {
+                            if confirming.get_untracked().is_some() {
+                                confirming.set(None);
+                                status.set("Unlock cancelled: nothing was changed.".to_owned());
+                            }
+                        }
+                    />
                 }
-                on_cancel=move |_| {
-                    if confirming.get_untracked().is_some() {
-                        confirming.set(None);
-                        status.set("Unlock cancelled: nothing was changed.".to_owned());
-                    }
-                }
-            />
+            }}
         </section>
     }
 }

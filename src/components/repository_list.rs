@@ -134,6 +134,7 @@ pub fn RepositoryList(
     let row = move |row: Row<RepositoryName>| {
         let href = Route::repository(registry.clone(), row.item.clone()).href();
         let name = row.item.to_string();
+        let spoken = name.clone();
         // Only this row's entry: a read completing elsewhere does not re-render it.
         let cell = locks.map(|locks| {
             let repo = row.item.clone();
@@ -146,7 +147,8 @@ pub fn RepositoryList(
             view! { <span class="repo-list__locks">{move || lock_cell(state.get())}</span> }
         });
         view! {
-            <a class="repo-list__link" href=href data-roving tabindex=row.tab_index()>
+            // The highlight splits the text into pieces; the name is read whole.
+            <a class="repo-list__link" href=href data-roving tabindex=row.tab_index() aria-label=spoken>
                 {move || highlighted(&name, &filter.get())}
             </a>
             {cell}

@@ -112,6 +112,7 @@ pub fn TagTable(
         }
         .href();
         let name = tag.name.to_string();
+        let spoken = name.clone();
         let (tag_as_read, store) = (tag.changeable_attributes.clone(), store.clone());
         let manifest_as_read = manifest.map(|m| m.changeable_attributes.clone());
         let tag_key = ArtifactRef::Tag(repo.clone(), tag.name.clone());
@@ -129,7 +130,8 @@ pub fn TagTable(
         view! {
             {check}
             <span role="cell" class="cell cell--name">
-                <a href=tag_href tabindex=tab>
+                // The highlight splits the text into pieces; the name is read whole.
+                <a href=tag_href tabindex=tab aria-label=spoken>
                     {move || highlighted(&name, &filter.get())}
                 </a>
             </span>

@@ -217,6 +217,22 @@ impl Change {
     }
 }
 
+/// The confirmation of a change that turns flags back on, naming what it does: its question and
+/// its button. Both flags back on is "Unlock"; one is named ("Turn writes back on for …?").
+pub fn unlock_question(
+    target: &ArtifactRef,
+    current: &ChangeableAttributes,
+    patch: &AttributesPatch,
+) -> (String, &'static str) {
+    let write = patch.write_enabled == Some(true) && !current.write_enabled;
+    let delete = patch.delete_enabled == Some(true) && !current.delete_enabled;
+    match (write, delete) {
+        (true, false) => (format!("Turn writes back on for {target}?"), "Turn writes on"),
+        (false, true) => (format!("Turn deletes back on for {target}?"), "Turn deletes on"),
+        _ => (format!("Unlock {target}?"), "Unlock"),
+    }
+}
+
 /// True when applying `patch` to `current` turns write or delete from off to on: such a change
 /// re-allows overwrites or deletes and is confirmed first.
 pub fn is_unlocking(current: &ChangeableAttributes, patch: &AttributesPatch) -> bool {
@@ -435,5 +451,25 @@ mod tests {
         assert_eq!(Change::Flag(LockFlag::Write, false).as_query(), "write-off");
         assert_eq!(Change::Flag(LockFlag::Delete, true).label(), "Turn delete on");
         assert_eq!(Change::from_query("nope"), None);
+    }
+
+    #[test]
+    fn the_unlock_question_names_what_comes_back_on() {
+        let t = ArtifactRef::parse("prod/api:1.0").unwrap();
+        let locked = ChangeableAttributes {
+            write_enabled: false,
+            delete_enabled: false,
+            ..Default::default()
+        };
+        let q = |p: Preset| unlock_question(&t, &locked, &p.patch());
+        assert_eq!(q(Preset::Unlock), ("Unlock prod/api:1.0?".to_owned(), "Unlock"));
+        assert_eq!(
+            q(Preset::ProtectFromDeletion),
+            ("Turn writes back on for prod/api:1.0?".to_owned(), "Turn writes on")
+        );
+        assert_eq!(
+            q(Preset::PreventUpdates),
+            ("Turn deletes back on for prod/api:1.0?".to_owned(), "Turn deletes on")
+        );
     }
 }

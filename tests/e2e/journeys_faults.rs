@@ -14,7 +14,7 @@ use crate::{
 use acr_console::{
     components::lock_badges::summary,
     routes::{ListOrder, RepoView, Route},
-    state::lock_rules::{is_unlocking, saved_summary, LockFlag, Preset},
+    state::lock_rules::{is_unlocking, saved_summary, unlock_question, LockFlag, Preset},
 };
 use acr_emulator::{Config, Faults, TokenLifetimes};
 use acr_types::{
@@ -440,11 +440,14 @@ async fn make(
     };
     click(client, &control).await?;
     if unlocking {
+        // The question names what comes back on ("Unlock …?" for both).
+        let (asked, button) = unlock_question(item, &before, &patch);
         let question = wait_for(client, "//dialog[@open]").await?.text().await?;
-        assert!(question.contains(&format!("Unlock {item}?")), "{question}");
+        assert!(question.contains(&asked), "{question}");
         click(
             client,
-            &wait_for(client, "//dialog[@open]//button[normalize-space(.)='Unlock']").await?,
+            &wait_for(client, &format!("//dialog[@open]//button[normalize-space(.)='{button}']"))
+                .await?,
         )
         .await?;
     }

@@ -458,16 +458,17 @@ async fn admin_locks_a_tag_with_each_preset_and_the_registry_enforces_each() {
         assert_eq!(wd(&stored_tag(&console, FRONTEND, t)), (false, false));
         assert_eq!(delete_tag(&console, FRONTEND, t).await, 405, "Lock refuses the delete");
 
-        // Protect from deletion turns write back on: that is an unlock, so it asks first.
+        // Protect from deletion turns write back on: that is an unlock, so it asks first, naming
+        // what comes back on.
         click(&client, &locks.preset("Protect from deletion").await?).await?;
         let question = locks.dialog().await?.text().await?;
-        assert!(question.contains(&format!("Unlock {target}?")), "{question}");
+        assert!(question.contains(&format!("Turn writes back on for {target}?")), "{question}");
         assert!(question.contains("Writes:"), "says what unlocking allows: {question}");
         screenshots(&client, "locks-confirm-dialog").await?;
         client.set_window_size(390, 844).await?;
         screenshot(&client, "locks-confirm-dialog-phone").await?;
         client.set_window_size(1280, 900).await?;
-        click(&client, &locks.dialog_button("Unlock").await?).await?;
+        click(&client, &locks.dialog_button("Turn writes on").await?).await?;
         locks.wait_dialog_closed().await?;
         locks.wait_for_status("Saved: write on, delete off").await?;
         assert_eq!(locks.current_preset().await?, "Protect from deletion");
