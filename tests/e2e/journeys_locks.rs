@@ -347,9 +347,17 @@ impl Locks {
         saved: &str,
     ) -> Result<(), CmdError> {
         click(&self.client, &self.preset(preset).await?).await?;
+        // The question names what comes back on: both ("Unlock"), or the one flag.
+        let (asked, button) = match preset {
+            "Prevent updates" => (format!("Turn deletes back on for {target}?"), "Turn deletes on"),
+            "Protect from deletion" => {
+                (format!("Turn writes back on for {target}?"), "Turn writes on")
+            }
+            _ => (format!("Unlock {target}?"), "Unlock"),
+        };
         let question = self.dialog().await?.text().await?;
-        assert!(question.contains(&format!("Unlock {target}?")), "{question}");
-        click(&self.client, &self.dialog_button("Unlock").await?).await?;
+        assert!(question.contains(&asked), "{question}");
+        click(&self.client, &self.dialog_button(button).await?).await?;
         self.wait_dialog_closed().await?;
         self.wait_for_status(saved).await
     }

@@ -334,3 +334,69 @@ async fn the_inventory_exports_parse_and_equal_the_store_for_the_scope() {
     })
     .await;
 }
+
+/// WCAG contrast of two `rgb(r, g, b)` colours.
+fn contrast(a: &str, b: &str) -> f64 {
+    let lum = |c: &str| {
+        let n: Vec<f64> = c
+            .trim_start_matches("rgba(")
+            .trim_start_matches("rgb(")
+            .trim_end_matches(')')
+            .split(',')
+            .take(3)
+            .map(|x| x.trim().parse::<f64>().unwrap_or(0.0) / 255.0)
+            .map(|v| if v <= 0.03928 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) })
+            .collect();
+        0.2126 * n[0] + 0.7152 * n[1] + 0.0722 * n[2]
+    };
+    let (x, y) = (lum(a), lum(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[tokio::test]
+async fn filtered_names_read_whole_the_current_crumb_is_text_and_filter_boxes_stand_out() {
+    use crate::{cdp::ColorScheme, harness::emulate_color_scheme};
+    let console = start_console().await;
+    let route = acr_console::routes::Route::Repository {
+        registry: REGISTRY.into(),
+        repo: RepositoryName::new("prod/payments/api").unwrap(),
+        view: acr_console::routes::RepoView::Tags,
+        filter: "1.4".into(),
+        order: acr_console::routes::ListOrder::Name,
+    };
+    let url = console.url(&route.href());
+    with_browser(move |client| async move {
+        sign_in_as(&client, &url, "admin").await?;
+        crate::journeys_browse::wait_loaded(&client).await?;
+        // The highlight splits the link's text; its accessible name stays whole.
+        let link = client
+            .wait()
+            .at_most(SETTLE)
+            .for_element(Locator::XPath("//div[@role='row']//a[normalize-space(.)='1.4.2']"))
+            .await?;
+        assert!(!link.find_all(Locator::Css("mark")).await?.is_empty(), "the filter is highlighted");
+        assert_eq!(link.attr("aria-label").await?.as_deref(), Some("1.4.2"));
+        // The current page in the breadcrumb is text, not a link.
+        let current = client.find(Locator::Css("nav[aria-label=\"Breadcrumb\"] [aria-current=\"page\"]")).await?;
+        assert_eq!(current.tag_name().await?, "span");
+        // The filter box's border against the page and the card, light and dark: at least 3:1.
+        for scheme in [ColorScheme::Light, ColorScheme::Dark] {
+            emulate_color_scheme(&client, scheme).await.map_err(|e| CmdError::InvalidArgument("scheme".into(), format!("{e:?}")))?;
+            let colours = client
+                .execute(
+                    "const i = document.querySelector('#list-filter'); \
+                     const card = i.closest('.card') || document.body; \
+                     return [getComputedStyle(i).borderTopColor, getComputedStyle(document.body).backgroundColor, getComputedStyle(card).backgroundColor];",
+                    vec![],
+                )
+                .await?;
+            let c: Vec<String> = serde_json::from_value(colours).unwrap_or_default();
+            for bg in &c[1..] {
+                let ratio = contrast(&c[0], bg);
+                assert!(ratio >= 3.0, "{scheme:?}: border {} on {bg}: {ratio:.2}:1", c[0]);
+            }
+        }
+        Ok(())
+    })
+    .await;
+}
