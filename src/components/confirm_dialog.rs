@@ -23,7 +23,7 @@ pub fn ConfirmDialog(
     lines: Signal<Vec<String>>,
     /// The confirm button's label, e.g. "Unlock".
     #[prop(into)]
-    confirm_label: String,
+    confirm_label: Signal<String>,
     /// Called when the user confirms.
     #[prop(into)]
     on_confirm: Callback<()>,
@@ -103,7 +103,7 @@ pub fn ConfirmDialog(
                     class="confirm-dialog__button confirm-dialog__button--confirm"
                     on:click=move |_| on_confirm.run(())
                 >
-                    {confirm_label}
+                    {move || confirm_label.get()}
                 </button>
             </div>
         </dialog>

@@ -95,7 +95,6 @@ pub fn LockPanel(
     // The question and button of the confirmation, set before it opens (and kept while it
     // closes, so the dialog that returns focus is the one that was open).
     let question = RwSignal::new((String::new(), "Unlock"));
-    let confirm_label = Memo::new(move |_| question.with(|q| q.1));
     let question_target = StoredValue::new(target.clone());
     let awaiting = StoredValue::new(false);
     // The last change asked for, offered again when the problem says retrying may help.
@@ -228,36 +227,29 @@ pub fn LockPanel(
                         })
                 }}
             </div>
-            {move || {
-                // Made again when the button's wording changes (while closed).
-                let label = confirm_label.get();
-                let lines_target = lines_target.clone();
-                view! {
-                    <ConfirmDialog
-                        open=Signal::derive(move || confirming.with(Option::is_some))
-                        title=Signal::derive(move || question.with(|q| q.0.clone()))
-                        lines=Signal::derive(move || {
-                            confirming
-                                .get()
-                                .map(|patch| unlock_allows(&lines_target, &confirmed.get(), &patch))
-                                .unwrap_or_default()
-                        })
-                        confirm_label=label
-                        on_confirm=move |_| {
-                            if let Some(patch) = confirming.get_untracked() {
-                                confirming.set(None);
-                                send(patch);
-                            }
-                        }
-                        on_cancel=move |_| {
-                            if confirming.get_untracked().is_some() {
-                                confirming.set(None);
-                                status.set("Unlock cancelled: nothing was changed.".to_owned());
-                            }
-                        }
-                    />
+            <ConfirmDialog
+                open=Signal::derive(move || confirming.with(Option::is_some))
+                title=Signal::derive(move || question.with(|q| q.0.clone()))
+                lines=Signal::derive(move || {
+                    confirming
+                        .get()
+                        .map(|patch| unlock_allows(&lines_target, &confirmed.get(), &patch))
+                        .unwrap_or_default()
+                })
+                confirm_label=Signal::derive(move || question.with(|q| q.1.to_owned()))
+                on_confirm=move |_| {
+                    if let Some(patch) = confirming.get_untracked() {
+                        confirming.set(None);
+                        send(patch);
+                    }
                 }
-            }}
+                on_cancel=move |_| {
+                    if confirming.get_untracked().is_some() {
+                        confirming.set(None);
+                        status.set("Unlock cancelled: nothing was changed.".to_owned());
+                    }
+                }
+            />
         </section>
     }
 }

@@ -868,23 +868,25 @@ fn BulkContents(client: RegistryClient, registry: String, query: Memo<BulkQuery>
                     <PlanItems registry=registry.clone() record=record_signal />
                 </section>
             </Show>
-            {move || {
-                // Made again when the confirm button's label changes (while closed).
-                let label = confirm_label.get();
-                view! {
-                    <ConfirmDialog
-                        open=Signal::derive(move || confirm.with(Option::is_some))
-                        title=Signal::derive(move || confirm.with(|c| c.as_ref().map(|c| c.0.clone()).unwrap_or_default()))
-                        lines=Signal::derive(move || confirm.with(|c| c.as_ref().map(|c| c.1.clone()).unwrap_or_default()))
-                        confirm_label=label
-                        on_confirm=move |_| {
-                            confirm.set(None);
-                            pending_confirm.with_value(|f| if let Some(f) = f { f() });
+            <ConfirmDialog
+                open=Signal::derive(move || confirm.with(Option::is_some))
+                title=Signal::derive(move || {
+                    confirm.with(|c| c.as_ref().map(|c| c.0.clone()).unwrap_or_default())
+                })
+                lines=Signal::derive(move || {
+                    confirm.with(|c| c.as_ref().map(|c| c.1.clone()).unwrap_or_default())
+                })
+                confirm_label=confirm_label
+                on_confirm=move |_| {
+                    confirm.set(None);
+                    pending_confirm.with_value(|f| {
+                        if let Some(f) = f {
+                            f()
                         }
-                        on_cancel=move |_| confirm.set(None)
-                    />
+                    });
                 }
-            }}
+                on_cancel=move |_| confirm.set(None)
+            />
         </div>
     }
 }

@@ -347,16 +347,19 @@ impl Locks {
         saved: &str,
     ) -> Result<(), CmdError> {
         click(&self.client, &self.preset(preset).await?).await?;
-        // The question names what comes back on: both ("Unlock"), or the one flag.
-        let (asked, button) = match preset {
-            "Prevent updates" => (format!("Turn deletes back on for {target}?"), "Turn deletes on"),
-            "Protect from deletion" => {
-                (format!("Turn writes back on for {target}?"), "Turn writes on")
-            }
-            _ => (format!("Unlock {target}?"), "Unlock"),
-        };
+        // The question names what comes back on: both ("Unlock"), or the one flag (which one
+        // depends on where the flags stand), and its button says the same.
         let question = self.dialog().await?.text().await?;
-        assert!(question.contains(&asked), "{question}");
+        let forms = [
+            (format!("Unlock {target}?"), "Unlock", "write on, delete on"),
+            (format!("Turn writes back on for {target}?"), "Turn writes on", "write on"),
+            (format!("Turn deletes back on for {target}?"), "Turn deletes on", "delete on"),
+        ];
+        let (_, button, after) = forms
+            .iter()
+            .find(|(q, _, _)| question.contains(q.as_str()))
+            .unwrap_or_else(|| panic!("the confirmation names the change: {question}"));
+        assert!(saved.contains(after), "{question} but {saved}");
         click(&self.client, &self.dialog_button(button).await?).await?;
         self.wait_dialog_closed().await?;
         self.wait_for_status(saved).await
