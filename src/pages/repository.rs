@@ -477,6 +477,59 @@ fn RepositoryContents(
         }
     };
 
+    // What is inside, apart from the repository's own flags: "3 of 10 tags locked" once the
+    // lists are read (a repository shown "Unlocked" may hold locked releases).
+    let contents = {
+        let (store, repo) = (store.clone(), repo.clone());
+        move || {
+            let repo_flags = flags.get().unwrap_or_default();
+            let locked = |own: &ChangeableAttributes| {
+                let write = own.write_enabled && repo_flags.write_enabled;
+                let delete = own.delete_enabled && repo_flags.write_enabled;
+                !write && !delete
+            };
+            let (t_locked, t_all, t_done) = tags.with(|t| {
+                let n = t
+                    .items
+                    .iter()
+                    .filter(|x| {
+                        let key = ArtifactRef::Tag(repo.clone(), x.name.clone());
+                        locked(
+                            &store.flags(&key).unwrap_or_else(|| x.changeable_attributes.clone()),
+                        )
+                    })
+                    .count();
+                (n, t.items.len(), t.complete())
+            });
+            let (m_locked, m_all, m_done) = manifests.with(|m| {
+                let n = m
+                    .items
+                    .iter()
+                    .filter(|x| {
+                        let key = ArtifactRef::Manifest(repo.clone(), x.digest.clone());
+                        locked(
+                            &store.flags(&key).unwrap_or_else(|| x.changeable_attributes.clone()),
+                        )
+                    })
+                    .count();
+                (n, m.items.len(), m.complete())
+            });
+            (t_done && m_done).then(|| {
+                [
+                    thousands(t_locked).as_str(),
+                    " of ",
+                    &count_of(t_all, "tag", "tags"),
+                    " locked · ",
+                    &thousands(m_locked),
+                    " of ",
+                    &count_of(m_all, "manifest", "manifests"),
+                    " locked",
+                ]
+                .concat()
+            })
+        }
+    };
+
     let crumbs = vec![
         ("Registries".to_owned(), Route::Home.href()),
         (registry.clone(), Route::repositories(registry.clone()).href()),
@@ -492,7 +545,7 @@ fn RepositoryContents(
                 <p class="page__eyebrow">"Repository"</p>
                 <h1 class="page__title page__title--name">{repo.to_string()}</h1>
             </header>
-            {facts}
+            <p class="repo-contents" data-testid="repository-contents" aria-live="polite">{contents}</p>
             <section class="card list-card" aria-labelledby="list-title">
                 <h2 class="visually-hidden" id="list-title">{list_name}</h2>
                 <div class="list-card__head">
@@ -555,6 +608,11 @@ fn RepositoryContents(
                 {empty}
                 {table}
             </section>
+            // The riskiest controls last, behind a clearly labelled disclosure.
+            <details class="repo-whole" data-testid="repository-whole">
+                <summary class="repo-whole__summary">"Repository attributes and whole-repository lock"</summary>
+                {facts}
+            </details>
         </div>
     }
 }

@@ -365,7 +365,9 @@ fn panel_xpath(item: &ArtifactRef) -> String {
 }
 
 async fn wait_for(client: &Client, xpath: &str) -> Result<Element, CmdError> {
-    client.wait().at_most(WAIT).for_element(Locator::XPath(xpath)).await
+    let el = client.wait().at_most(WAIT).for_element(Locator::XPath(xpath)).await?;
+    crate::journeys_locks::open_disclosure(client, &el).await?;
+    Ok(el)
 }
 
 /// Scrolls `element` to the middle of the viewport at once, then clicks it.

@@ -216,6 +216,21 @@ fn literal(text: &str) -> String {
     }
 }
 
+/// Opens the disclosure `el` sits in, if any (the repository page keeps the whole-repository
+/// lock behind one), as a person would before using what is inside.
+pub(crate) async fn open_disclosure(client: &Client, el: &Element) -> Result<(), CmdError> {
+    let arg = serde_json::to_value(el)
+        .map_err(|e| CmdError::InvalidArgument("element".into(), e.to_string()))?;
+    client
+        .execute(
+            "const d = arguments[0].closest('details'); \
+             if (d && !d.open) { d.querySelector('summary').click(); }",
+            vec![arg],
+        )
+        .await
+        .map(drop)
+}
+
 /// The lock panel of one target on the current page (a page may show several panels, e.g. a
 /// tag's and its manifest's).
 pub(crate) struct Locks {
@@ -237,7 +252,10 @@ impl Locks {
     }
 
     pub(crate) async fn wait_for(&self, xpath: &str) -> Result<Element, CmdError> {
-        self.client.wait().at_most(PANEL_TIMEOUT).for_element(Locator::XPath(xpath)).await
+        let el =
+            self.client.wait().at_most(PANEL_TIMEOUT).for_element(Locator::XPath(xpath)).await?;
+        open_disclosure(&self.client, &el).await?;
+        Ok(el)
     }
 
     /// Waits for the panel and returns it.
