@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 /// Longest any one page may take to get where a journey waits for it.
-const PAGE_TIMEOUT: Duration = Duration::from_secs(90);
+pub const PAGE_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// The filter typed into the repository list, one key at a time: a prefix and team, as someone
 /// looking for one team's platform services would type it.
@@ -52,7 +52,8 @@ const APP_TRANSFER: &str = "(() => { \
     return [nav.transferSize + own.reduce((sum, e) => sum + e.transferSize, 0), own.length + 1]; \
 })()";
 
-fn number(v: &Value, what: &str) -> Result<f64, String> {
+/// The number `v` holds, or an error naming `what`.
+pub fn number(v: &Value, what: &str) -> Result<f64, String> {
     v.as_f64().ok_or_else(|| format!("{what}: expected a number, got {v}"))
 }
 
@@ -79,7 +80,7 @@ pub async fn sign_in(client: &Client, base: &str, path: &str) -> Result<(), Stri
 /// A fresh full page load of `url` with the emulator's counters at zero: the previous page is
 /// left for `about:blank` first, and the counters are reset once its last requests (still on
 /// their way, or waiting out the added latency) have stopped arriving, so none is counted.
-async fn fresh_load(client: &Client, emulator: &Running, url: &str) -> Result<(), String> {
+pub async fn fresh_load(client: &Client, emulator: &Running, url: &str) -> Result<(), String> {
     client.goto("about:blank").await.map_err(|e| e.to_string())?;
     let stats = &emulator.state.stats;
     let mut seen = stats.to_json();
@@ -243,7 +244,7 @@ async fn list_rows(client: &Client) -> Result<Value, String> {
 }
 
 /// `(used JS heap after a full garbage collection, wasm linear memory)` in bytes.
-async fn memory(client: &Client) -> Result<(f64, f64), String> {
+pub async fn memory(client: &Client) -> Result<(f64, f64), String> {
     cdp(client, "HeapProfiler.collectGarbage", json!({})).await.map_err(|e| e.to_string())?;
     let heap = cdp(client, "Runtime.getHeapUsage", json!({})).await.map_err(|e| e.to_string())?;
     let wasm = eval(

@@ -54,6 +54,8 @@ pub enum Unit {
     Kilobytes,
     /// Bytes, shown in MB (10^6 bytes).
     Megabytes,
+    /// A rate: changes a second.
+    PerSecond,
 }
 
 impl Unit {
@@ -63,6 +65,7 @@ impl Unit {
             Self::Count => format!("{v:.0}"),
             Self::Kilobytes => format!("{:.1} KB", v / 1e3),
             Self::Megabytes => format!("{:.1} MB", v / 1e6),
+            Self::PerSecond => format!("{v:.1}/s"),
         }
     }
 
@@ -71,17 +74,23 @@ impl Unit {
             Self::Ms => "ms",
             Self::Count => "count",
             Self::Kilobytes | Self::Megabytes => "bytes",
+            Self::PerSecond => "per_second",
         }
     }
 }
 
-/// An upper bound on a figure.
+/// What a figure must stay within: mostly an upper bound; counts that must come out exact, and
+/// rates that must reach a floor, have their own.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Budget {
     /// At most this much.
     AtMost(f64),
     /// Strictly less than this.
     Below(f64),
+    /// Exactly this (counts).
+    Exactly(f64),
+    /// At least this much (rates).
+    AtLeast(f64),
 }
 
 impl Budget {
@@ -89,6 +98,8 @@ impl Budget {
         match self {
             Self::AtMost(b) => v <= b,
             Self::Below(b) => v < b,
+            Self::Exactly(b) => v == b,
+            Self::AtLeast(b) => v >= b,
         }
     }
 
@@ -96,6 +107,8 @@ impl Budget {
         match self {
             Self::AtMost(b) => format!("≤ {}", unit.show(b)),
             Self::Below(b) => format!("< {}", unit.show(b)),
+            Self::Exactly(b) => format!("= {}", unit.show(b)),
+            Self::AtLeast(b) => format!("≥ {}", unit.show(b)),
         }
     }
 }
@@ -163,6 +176,8 @@ impl Figure {
         let budget = self.budget.map(|b| match b {
             Budget::AtMost(v) => json!({ "at_most": v }),
             Budget::Below(v) => json!({ "below": v }),
+            Budget::Exactly(v) => json!({ "exactly": v }),
+            Budget::AtLeast(v) => json!({ "at_least": v }),
         });
         json!({
             "id": self.id,
@@ -292,6 +307,14 @@ mod tests {
         assert_eq!(f.value(), Some(19.0));
         assert_eq!(f.pass(), Some(true));
         f.budget = Some(Budget::Below(19.0));
+        assert_eq!(f.pass(), Some(false));
+        f.budget = Some(Budget::Exactly(19.0));
+        assert_eq!(f.pass(), Some(true));
+        f.budget = Some(Budget::Exactly(18.0));
+        assert_eq!(f.pass(), Some(false));
+        f.budget = Some(Budget::AtLeast(19.0));
+        assert_eq!(f.pass(), Some(true));
+        f.budget = Some(Budget::AtLeast(19.5));
         assert_eq!(f.pass(), Some(false));
         f.budget = None;
         assert_eq!(f.pass(), None);
