@@ -21,6 +21,7 @@ pub mod manifest_facts;
 pub mod manifest_table;
 pub mod presets;
 pub mod progress;
+pub mod refusals;
 pub mod repository_list;
 pub mod row_select;
 pub mod tag_table;

@@ -1,12 +1,14 @@
 //! ManifestTable: a repository's manifests as a virtual table: digest (a link to the manifest's
 //! page), its tags, architecture/OS ("multi-arch" and the platforms inside a list), size, media
-//! type, created and updated times, and lock badges with the repository's inherited lock. Also
-//! the pure manifest filter.
+//! type, created and updated times, and lock badges with the repository's inherited lock; the
+//! lock cell explains on hover and keyboard focus what ACR would allow or refuse for the
+//! manifest. Also the pure manifest filter.
 
 use super::{
     digest::DigestText,
     format::{human_size, is_multi_arch, media_type_name, platforms, RelativeTime},
     lock_badges::LockBadges,
+    refusals::{lines, row_facts, RefusalNote, RefusalTip, MANIFEST_ROW},
     repository_list::{filter_key, matches},
     row_select::RowCheck,
     virtual_list::{column_headers, Row, VirtualList},
@@ -138,8 +140,27 @@ pub fn ManifestTable(
         let kind = media_type_name(m.media_type.as_deref());
         let (as_read, store) = (m.changeable_attributes.clone(), store.clone());
         let key = ArtifactRef::Manifest(repo.clone(), m.digest.clone());
+        let own = {
+            let store = store.clone();
+            move || store.as_ref().and_then(|s| s.flags(&key)).unwrap_or_else(|| as_read.clone())
+        };
+        let explained = Memo::new({
+            let (own, repo, its_tags) =
+                (own.clone(), repo.clone(), m.tags.clone().unwrap_or_default());
+            move |_| {
+                let facts = row_facts(
+                    store.as_ref(),
+                    &repo,
+                    repository.get(),
+                    None,
+                    Some(own()),
+                    Some(&its_tags),
+                );
+                lines(&MANIFEST_ROW, &facts)
+            }
+        });
         let badges = move || {
-            let own = store.as_ref().and_then(|s| s.flags(&key)).unwrap_or_else(|| as_read.clone());
+            let own = own();
             view! { <LockBadges subject="Manifest" own repository=repository.get() /> }
         };
         view! {
@@ -165,7 +186,11 @@ pub fn ManifestTable(
                     <RelativeTime time=m.last_update_time.clone() />
                 </span>
             </span>
-            <span role="cell" class="cell cell--locks">{badges}</span>
+            <span role="cell" class="cell cell--locks">
+                {badges}
+                <RefusalNote lines=explained />
+            </span>
+            <RefusalTip lines=explained />
         }
     };
     view! {

@@ -1,12 +1,14 @@
 //! TagTable: a repository's tags as a virtual table: name (a link to the tag's page), digest,
 //! created and updated times, and lock badges for the tag's own flags AND for the manifest it
-//! points to (ACR keeps them separately), plus "Locked by repository". Also the pure join of the
+//! points to (ACR keeps them separately), plus "Locked by repository"; the lock cell explains on
+//! hover and keyboard focus what ACR would allow or refuse for the tag. Also the pure join of the
 //! tag list with the manifest list, and the tag filter.
 
 use super::{
     digest::DigestText,
     format::RelativeTime,
     lock_badges::LockBadges,
+    refusals::{lines, row_facts, RefusalNote, RefusalTip, TAG_ROW},
     repository_list::{filter_key, highlighted, matches},
     row_select::RowCheck,
     virtual_list::{column_headers, Row, VirtualList},
@@ -114,17 +116,41 @@ pub fn TagTable(
         let name = tag.name.to_string();
         let spoken = name.clone();
         let (tag_as_read, store) = (tag.changeable_attributes.clone(), store.clone());
-        let manifest_as_read = manifest.map(|m| m.changeable_attributes.clone());
+        let manifest_as_read = manifest.as_ref().map(|m| m.changeable_attributes.clone());
         let tag_key = ArtifactRef::Tag(repo.clone(), tag.name.clone());
         let manifest_key = ArtifactRef::Manifest(repo.clone(), tag.digest.clone());
+        let manifest_tags = manifest.as_ref().map(|m| m.tags.clone().unwrap_or_default());
+        // The row's flags: the tag's own and its manifest's, from the store when it has them.
+        let shown = {
+            let store = store.clone();
+            move || {
+                let from_store = |key: &ArtifactRef| store.as_ref().and_then(|s| s.flags(key));
+                let own = from_store(&tag_key).unwrap_or_else(|| tag_as_read.clone());
+                // The manifest's flags once it is listed (or read on its page).
+                let manifest = manifest_as_read
+                    .as_ref()
+                    .map(|as_read| from_store(&manifest_key).unwrap_or_else(|| as_read.clone()))
+                    .or_else(|| from_store(&manifest_key));
+                (own, manifest)
+            }
+        };
+        let explained = Memo::new({
+            let (shown, repo, name) = (shown.clone(), repo.clone(), tag.name.clone());
+            move |_| {
+                let (own, manifest) = shown();
+                let facts = row_facts(
+                    store.as_ref(),
+                    &repo,
+                    repository.get(),
+                    Some((name.clone(), own)),
+                    manifest,
+                    manifest_tags.as_deref(),
+                );
+                lines(&TAG_ROW, &facts)
+            }
+        });
         let badges = move || {
-            let from_store = |key: &ArtifactRef| store.as_ref().and_then(|s| s.flags(key));
-            let own = from_store(&tag_key).unwrap_or_else(|| tag_as_read.clone());
-            // The manifest's flags once it is listed (or read on its page).
-            let manifest = manifest_as_read
-                .as_ref()
-                .map(|as_read| from_store(&manifest_key).unwrap_or_else(|| as_read.clone()))
-                .or_else(|| from_store(&manifest_key));
+            let (own, manifest) = shown();
             view! { <LockBadges subject="Tag" own manifest repository=repository.get() /> }
         };
         view! {
@@ -144,7 +170,11 @@ pub fn TagTable(
             <span role="cell" class="cell cell--time">
                 <RelativeTime time=tag.last_update_time.clone() />
             </span>
-            <span role="cell" class="cell cell--locks">{badges}</span>
+            <span role="cell" class="cell cell--locks">
+                {badges}
+                <RefusalNote lines=explained />
+            </span>
+            <RefusalTip lines=explained />
         }
     };
     view! {

@@ -3,7 +3,8 @@
 //! registry's client for it, and the problems shown when either is missing; once there is a
 //! client, the frame around the item ([`item_frame`]: loading, retry, breadcrumbs, heading, the
 //! lock panel and its last answer) and what both read of the repository around the item (its
-//! inherited lock, the user's rights).
+//! inherited lock, the user's rights, and for the explanation of what ACR refuses the first page
+//! of its tags and manifests with their flags).
 
 use crate::{
     auth::callback,
@@ -13,6 +14,7 @@ use crate::{
         error_view::ErrorView,
         lock_badges::{any_off, LockBadges, LOCKED_BY_REPOSITORY},
         lock_panel::LockPanel,
+        refusals::Contents,
     },
     problem::Problem,
     routes::Route,
@@ -23,8 +25,13 @@ use crate::{
     },
 };
 use acr_client::{Permissions, RegistryClient};
-use acr_types::{ArtifactRef, ChangeableAttributes, RepositoryAttributes, RepositoryName};
-use futures_util::future::LocalBoxFuture;
+use acr_types::{
+    ArtifactRef, ChangeableAttributes, OrderBy, RepositoryAttributes, RepositoryName, TagName,
+};
+use futures_util::{
+    future::{join_all, LocalBoxFuture},
+    StreamExt,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -185,6 +192,8 @@ pub struct ItemFrame<I, T> {
     pub load: fn(RegistryClient, RepositoryName, I) -> LocalBoxFuture<'static, Result<T, Problem>>,
     /// Keeps the flags of the item as read (and of what it points to) in the lock store.
     pub record: fn(&LockStore, &RepositoryName, &T, Ticket),
+    /// The tags pointing at the item's manifest, as read (`None`: the manifest was not read).
+    pub tags_of: fn(&T) -> Option<Vec<TagName>>,
     /// The page's content once the item is read.
     pub body: fn(T, Shown) -> AnyView,
 }
@@ -203,6 +212,57 @@ pub struct Shown {
     pub inherited: Signal<Option<ChangeableAttributes>>,
     /// The item's lock panel, for the attributes card's aside.
     pub panel: ViewFn,
+    /// What was read of the repository's tags and manifests (their flags are in the store),
+    /// for the explanation of what ACR refuses (`None` until read).
+    pub contents: Signal<Option<Contents>>,
+}
+
+/// Tags of the item's manifest read one by one when the first page of the tag list lacks them.
+const EXTRA_TAG_READS: usize = 20;
+
+/// Reads the first page of `repo`'s tags and of its manifests (one request each, at most
+/// [`acr_client::ClientOptions::page_size`] items) and keeps their flags in `store`; then
+/// `wanted` (the tags of the item's manifest) that page did not have, one by one, up to
+/// [`EXTRA_TAG_READS`]. What failed or did not fit is missing, and `complete` says so.
+async fn read_contents(
+    client: RegistryClient,
+    store: LockStore,
+    repo: RepositoryName,
+    wanted: Vec<TagName>,
+) -> Contents {
+    let ticket = store.ticket();
+    let mut tag_pages = client.list_tags(&repo, OrderBy::None);
+    let mut manifest_pages = client.list_manifests(&repo, OrderBy::None);
+    let (tags, manifests) = futures_util::join!(tag_pages.next(), manifest_pages.next());
+    let mut out = Contents { complete: true, ..Contents::default() };
+    match tags {
+        Some(Ok(page)) => {
+            store.record_tags(&repo, &page.items, ticket);
+            out.complete &= !page.more && page.skipped.is_empty();
+            out.tags = page.items.into_iter().map(|t| t.name).collect();
+        }
+        Some(Err(_)) => out.complete = false,
+        None => {}
+    }
+    match manifests {
+        Some(Ok(page)) => {
+            store.record_manifests(&repo, &page.items, ticket);
+            out.complete &= !page.more && page.skipped.is_empty();
+            out.manifests = page.items.into_iter().map(|m| m.digest).collect();
+        }
+        Some(Err(_)) => out.complete = false,
+        None => {}
+    }
+    let missing: Vec<TagName> =
+        wanted.into_iter().filter(|t| !out.tags.contains(t)).take(EXTRA_TAG_READS).collect();
+    if !missing.is_empty() {
+        let ticket = store.ticket();
+        let reads = missing.iter().map(|t| client.get_tag_properties(&repo, t));
+        for answer in join_all(reads).await.into_iter().flatten() {
+            store.record_tags(&repo, std::slice::from_ref(&answer.tag), ticket);
+        }
+    }
+    out
 }
 
 /// The item page around `frame`'s content: breadcrumbs and heading, the item read (with a
@@ -213,7 +273,9 @@ where
     I: Clone + 'static,
     T: Clone + 'static,
 {
-    let ItemFrame { client, registry, repo, item, target, here, load, record, body, .. } = frame;
+    let ItemFrame {
+        client, registry, repo, item, target, here, load, record, tags_of, body, ..
+    } = frame;
     let store = use_lock_store(&registry);
     let reload = RwSignal::new(0_u64);
     let data = LocalResource::new({
@@ -232,6 +294,22 @@ where
             }
         }
     });
+    // Once the item is read: the repository's contents and the tags of the item's manifest.
+    let contents = LocalResource::new({
+        let (client, store, repo) = (client.clone(), store.clone(), repo.clone());
+        move || {
+            reload.track();
+            let wanted = data.get().and_then(Result::ok).map(|v| tags_of(&v).unwrap_or_default());
+            let (client, store, repo) = (client.clone(), store.clone(), repo.clone());
+            async move {
+                match wanted {
+                    Some(wanted) => Some(read_contents(client, store, repo, wanted).await),
+                    None => None,
+                }
+            }
+        }
+    });
+    let contents = Signal::derive(move || contents.get().flatten());
     let RepositoryContext { inherited, can_write, checking_access, rights_unknown } =
         repository_context(&client, &store, &repo, reload);
     let action = lock_action(client, store.clone(), target.clone());
@@ -267,6 +345,7 @@ where
                 own,
                 inherited,
                 panel,
+                contents,
             };
             body(value, shown)
         })

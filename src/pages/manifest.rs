@@ -1,6 +1,7 @@
 //! The manifest page at `/r/{registry}/{repo}/manifests/{digest}`: the manifest's facts
 //! (digest, platforms with their own manifests, size, times, media type, its tags), its own lock
-//! flags, the repository's inherited lock, and the manifest's lock panel.
+//! flags, the repository's inherited lock, what ACR would allow or refuse for the manifest now and
+//! why, and the manifest's lock panel.
 
 use super::item::{item_frame, item_page, ItemFrame, ItemKind, LockStates, Shown};
 use crate::{
@@ -9,6 +10,7 @@ use crate::{
         attributes_panel::{AttributesPanel, Fact},
         digest::DigestText,
         manifest_facts::manifest_facts,
+        refusals::{Refusals, Subject},
     },
     problem::Problem,
     routes::Route,
@@ -116,6 +118,7 @@ fn ManifestContents(
         record: |store, repo, m, ticket| {
             store.record_manifests(repo, std::slice::from_ref(m), ticket);
         },
+        tags_of: |m| Some(m.tags.clone().unwrap_or_default()),
         body: manifest_body,
         client,
         registry,
@@ -124,14 +127,21 @@ fn ManifestContents(
     })
 }
 
-/// The manifest page's content: its lock state, its facts and its platforms.
+/// The manifest page's content: its lock state, what ACR would refuse, its facts and its
+/// platforms.
 fn manifest_body(m: ManifestAttributesBase, shown: Shown) -> AnyView {
-    let Shown { registry, repo, own, inherited, panel, .. } = shown;
+    let Shown { registry, repo, store, own, inherited, panel, contents } = shown;
+    let subject = Subject::Manifest(m.digest.clone());
+    let manifest_tags = Some(m.tags.clone().unwrap_or_default());
+    let refusals = view! {
+        <Refusals store repo=repo.clone() subject manifest_tags contents />
+    };
     let platforms = platform_links(&registry, &repo, &m);
     let digest = m.digest.clone();
     let facts = manifest_facts(&registry, &repo, Ok(m), None);
     view! {
         <LockStates subject="Manifest" own inherited />
+        {refusals}
         <AttributesPanel title="Manifest" aside=panel>
             <Fact label="Digest">
                 <DigestText digest full=true />

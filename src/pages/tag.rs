@@ -1,7 +1,8 @@
 //! The tag page at `/r/{registry}/{repo}/tags/{tag}`: the tag's facts (digest, platforms, size,
 //! times, media type, the other tags on its manifest), its own lock flags next to those of the
 //! manifest it points to (ACR keeps them separately) with a link to the manifest, the
-//! repository's inherited lock, and the tag's lock panel.
+//! repository's inherited lock, what ACR would allow or refuse for the tag now and why, and the
+//! tag's lock panel.
 
 use super::item::{item_frame, item_page, ItemFrame, ItemKind, LockStates, Shown};
 use crate::{
@@ -12,6 +13,7 @@ use crate::{
         format::RelativeTime,
         lock_badges::LockBadges,
         manifest_facts::manifest_facts,
+        refusals::{Refusals, Subject},
     },
     problem::Problem,
     routes::Route,
@@ -98,6 +100,7 @@ fn TagContents(
                 store.record_manifests(repo, std::slice::from_ref(m), ticket);
             }
         },
+        tags_of: |t| t.manifest.as_ref().ok().map(|m| m.tags.clone().unwrap_or_default()),
         body: tag_body,
         client,
         registry,
@@ -106,9 +109,15 @@ fn TagContents(
     })
 }
 
-/// The tag page's content: its lock state beside its manifest's, and its facts.
+/// The tag page's content: its lock state beside its manifest's, what ACR would refuse, and its
+/// facts.
 fn tag_body(TagAndManifest { tag: t, manifest }: TagAndManifest, shown: Shown) -> AnyView {
-    let Shown { registry, repo, store, own, inherited, panel } = shown;
+    let Shown { registry, repo, store, own, inherited, panel, contents } = shown;
+    let subject = Subject::Tag(t.name.clone(), t.digest.clone());
+    let manifest_tags = manifest.as_ref().ok().map(|m| m.tags.clone().unwrap_or_default());
+    let refusals = view! {
+        <Refusals store=store.clone() repo=repo.clone() subject manifest_tags contents />
+    };
     let manifest_href = Route::Manifest {
         registry: registry.clone(),
         repo: repo.clone(),
@@ -130,6 +139,7 @@ fn tag_body(TagAndManifest { tag: t, manifest }: TagAndManifest, shown: Shown) -
                 <dd>{manifest_row}</dd>
             </div>
         </LockStates>
+        {refusals}
         <AttributesPanel title="Tag" aside=panel>
             <Fact label="Digest">
                 <DigestText digest=t.digest.clone() href=manifest_href full=true />
