@@ -30,6 +30,8 @@ mod journeys_locks;
 mod journeys_lookup;
 #[path = "e2e/journeys_nginx.rs"]
 mod journeys_nginx;
+#[path = "e2e/journeys_refusals.rs"]
+mod journeys_refusals;
 #[path = "e2e/journeys_status.rs"]
 mod journeys_status;
 #[path = "e2e/nginx.rs"]

@@ -13,7 +13,8 @@
 //!   keyboard, read-only views, targets and inherited locks);
 //! - `sign_in.rs`: the sign-in page, the account and Sign out in the shell, `RequireSignIn`;
 //! - `browse.rs`: the virtual list, repository list, tag and manifest tables, lock badges, load
-//!   progress and error view.
+//!   progress and error view;
+//! - `refusals.rs`: what ACR would refuse, on an item page's card and a tag row's lock cell.
 //!
 //! Run: `cargo test -p acr-console --target wasm32-unknown-unknown --test web` (the runner is set
 //! in `.cargo/config.toml`; browser flags in `webdriver.json`).
@@ -31,6 +32,8 @@ mod locks;
 mod locks_controls;
 #[path = "web/locks_registry.rs"]
 mod locks_registry;
+#[path = "web/refusals.rs"]
+mod refusals;
 #[path = "web/shell.rs"]
 mod shell;
 #[path = "web/sign_in.rs"]
