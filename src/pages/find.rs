@@ -110,7 +110,7 @@ fn FindContents(client: RegistryClient, registry: String, digest: Digest) -> imp
     }
     let status = move || {
         let (n, total) = asked.get();
-        let total = total.map(|t| thousands(t)).unwrap_or_else(|| "…".into());
+        let total = total.map(thousands).unwrap_or_else(|| "…".into());
         let text = if done.get() {
             [
                 count_of(found.with(Vec::len), "repository holds", "repositories hold").as_str(),
