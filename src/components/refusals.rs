@@ -305,9 +305,14 @@ pub fn facts_from_store(
     }
 }
 
+/// The most tags of a row's manifest whose flags a row looks up (a list row stays light however
+/// many tags share one image; past this the row says "not known" unless a lock already refuses).
+pub const ROW_TAGS_READ: usize = 100;
+
 /// The facts of a list row, from the flags the row shows: the repository's, the tag's (a tag
 /// row), its manifest's (`None`: not listed) and, from `store`, those of the tags pointing at
-/// the manifest (`manifest_tags`: their names, `None` while the manifest is not listed).
+/// the manifest (`manifest_tags`: their names, `None` while the manifest is not listed; at most
+/// [`ROW_TAGS_READ`] of them).
 pub fn row_facts(
     store: Option<&LockStore>,
     repo: &RepositoryName,
@@ -317,8 +322,12 @@ pub fn row_facts(
     manifest_tags: Option<&[TagName]>,
 ) -> Facts {
     let this_tag = tag.as_ref().map(|(t, _)| t.clone());
-    let mut known = Known { items: Vec::new(), complete: manifest_tags.is_some() };
-    for t in manifest_tags.unwrap_or_default().iter().filter(|t| Some(*t) != this_tag.as_ref()) {
+    let names = manifest_tags.unwrap_or_default();
+    let mut known = Known {
+        items: Vec::new(),
+        complete: manifest_tags.is_some() && names.len() <= ROW_TAGS_READ,
+    };
+    for t in names.iter().take(ROW_TAGS_READ).filter(|t| Some(*t) != this_tag.as_ref()) {
         let key = ArtifactRef::Tag(repo.clone(), t.clone());
         match store.and_then(|s| s.flags(&key)) {
             Some(f) => known.items.push((t.clone(), f)),
@@ -607,6 +616,31 @@ mod tests {
             summary(&lines(&MANIFEST_ROW, &f)),
             "Push this image to a new tag: allowed. Delete this image by digest: refused: tag 1.0: write disabled."
         );
+    }
+
+    #[test]
+    fn a_row_reads_a_bounded_number_of_its_images_tags() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let store = LockStore::new();
+            let repo = RepositoryName::new("prod/api").unwrap();
+            let names: Vec<TagName> = (0..=ROW_TAGS_READ).map(|i| tag(&format!("t{i}"))).collect();
+            for t in &names {
+                store.record(&ArtifactRef::Tag(repo.clone(), t.clone()), &open(), store.ticket());
+            }
+            let row = |names: &[TagName]| {
+                row_facts(Some(&store), &repo, Some(open()), None, Some(open()), Some(names))
+            };
+            let f = row(&names[..ROW_TAGS_READ]);
+            assert!(f.manifest_tags.complete && f.manifest_tags.items.len() == ROW_TAGS_READ);
+            assert_eq!(lines(&MANIFEST_ROW, &f)[1].verdict, Verdict::Allowed);
+            let f = row(&names);
+            assert_eq!(f.manifest_tags.items.len(), ROW_TAGS_READ, "no more than that is read");
+            assert_eq!(lines(&MANIFEST_ROW, &f)[1].verdict.key(), "unknown");
+            // The manifest not listed yet: its tags are not known either.
+            let f = row_facts(Some(&store), &repo, Some(open()), None, None, None);
+            assert_eq!(lines(&MANIFEST_ROW, &f)[1].verdict.key(), "unknown");
+        });
     }
 
     #[test]
