@@ -223,7 +223,7 @@ pub(crate) async fn open_disclosure(client: &Client, el: &Element) -> Result<(),
         .map_err(|e| CmdError::InvalidArgument("element".into(), e.to_string()))?;
     client
         .execute(
-            "const d = arguments[0].closest('details'); \
+            "const d = arguments[0].closest('details.repo-whole'); \
              if (d && !d.open) { d.querySelector('summary').click(); }",
             vec![arg],
         )
