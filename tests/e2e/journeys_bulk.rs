@@ -589,7 +589,7 @@ async fn undo_restores_the_run_and_keeps_an_item_someone_else_changed_meanwhile(
 
 /// Clicks the export button `id` and returns the file's text (the page's `Blob`, caught on its
 /// way to `URL.createObjectURL`).
-async fn exported(client: &Client, id: &str) -> Result<String, CmdError> {
+pub(crate) async fn exported(client: &Client, id: &str) -> Result<String, CmdError> {
     client
         .execute(
             "window.__exports = []; const make = URL.createObjectURL.bind(URL);\

@@ -5,6 +5,7 @@
 
 use crate::{
     harness::{screenshot, start_console, with_browser, Console},
+    journeys_bulk::exported,
     journeys_locks::{click, patch_tag_as, wd, REGISTRY},
     pages::{sign_in_as, wait_until},
 };
@@ -256,27 +257,6 @@ async fn a_rule_with_a_gap_is_closed_through_the_bulk_preview_and_then_compliant
         Ok(())
     })
     .await;
-}
-
-/// Clicks export `id` and returns the file's text (the `Blob` caught on its way out).
-async fn exported(client: &Client, id: &str) -> Result<String, CmdError> {
-    client
-        .execute(
-            "window.__exports = []; const make = URL.createObjectURL.bind(URL);\
-             URL.createObjectURL = b => { window.__exports.push(b); return make(b); };",
-            vec![],
-        )
-        .await?;
-    click(client, &by_test_id(client, id).await?).await?;
-    let text = client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];\
-             const wait = () => window.__exports.length ? window.__exports[0].text().then(done) : setTimeout(wait, 50);\
-             wait();",
-            vec![],
-        )
-        .await?;
-    Ok(text.as_str().unwrap_or_default().to_owned())
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 //! and the inventory rows an auditor exports. Pure: fed the same lists a preview reads.
 
 use crate::{
+    export::csv_field,
     plan::RepoSnapshot,
     record::Flags,
     rule::{Rule, Target},
@@ -347,15 +348,6 @@ fn flag_cells(f: Option<Flags>) -> [&'static str; 4] {
     match f {
         Some(f) => [b(f.write), b(f.delete), b(f.read), b(f.list)],
         None => ["", "", "", ""],
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
     }
 }
 

@@ -48,7 +48,8 @@ fn flag(v: Option<bool>) -> &'static str {
     }
 }
 
-fn csv_field(s: &str) -> String {
+/// A CSV field: quoted when needed; a leading formula character is defused for spreadsheets.
+pub(crate) fn csv_field(s: &str) -> String {
     // Quote when needed; a leading formula character is defused for spreadsheets.
     let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
     if s.contains([',', '"', '\n', '\r']) {
