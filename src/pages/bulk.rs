@@ -156,10 +156,6 @@ fn patch_words(p: &acr_types::AttributesPatch) -> String {
     .join(", ")
 }
 
-fn now_ms(client: &RegistryClient) -> u64 {
-    client.now_ms()
-}
-
 /// Reads the items of a record (those `pick` keeps) as the registry holds them now.
 async fn read_items(
     client: &RegistryClient,
@@ -360,13 +356,13 @@ fn BulkContents(client: RegistryClient, registry: String, query: Memo<BulkQuery>
             let n = plan.items.len();
             let rec = RunRecord::from_plan(
                 &plan,
-                now_ms(&client).to_string(),
+                client.now_ms().to_string(),
                 registry.clone(),
                 client.login_server().to_owned(),
                 account.clone(),
                 Action { label: c.label(), patch: c.patch() },
                 query.with_untracked(|q| describe(q, n)),
-                now_ms(&client),
+                client.now_ms(),
             );
             record.set(Some(rec));
             phase.set(Phase::Preview);

@@ -682,8 +682,6 @@ async fn the_exports_name_exactly_the_planned_changes() {
 #[tokio::test]
 async fn viewers_find_no_bulk_tools_and_the_payments_user_sends_nothing_outside_their_scope() {
     let console = start_console().await;
-    let repo_url = repository_by_name(&console, "prod/web/frontend");
-    let registry_url = console.url(&Route::repositories(REGISTRY).href());
     let query = BulkQuery {
         rule: rule("prod/**", "", "", Target::Tags),
         change: "lock".into(),
@@ -712,7 +710,6 @@ async fn viewers_find_no_bulk_tools_and_the_payments_user_sends_nothing_outside_
         tokio::time::sleep(Duration::from_millis(1500)).await;
         assert!(client.find_all(Locator::Css("[data-testid=\"open-bulk\"]")).await?.is_empty());
         drop(viewer_console);
-        let _ = (repo_url, registry_url);
         Ok(())
     })
     .await;

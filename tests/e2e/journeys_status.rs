@@ -6,7 +6,7 @@
 use crate::{
     harness::{screenshot, start_console, with_browser, Console},
     journeys_bulk::exported,
-    journeys_locks::{click, patch_tag_as, wd, REGISTRY},
+    journeys_locks::{click, patch_tag_as, REGISTRY},
     pages::{sign_in_as, wait_until},
 };
 use acr_console::routes::{Route, StatusSort};
@@ -187,7 +187,7 @@ async fn a_rule_with_a_gap_is_closed_through_the_bulk_preview_and_then_compliant
     let url = status_url(&console, "");
     // The demo's first rule: prod/** tags *.*.* except *-*, tags and their images, locked.
     let release = |t: &str| t.split('.').count() == 3 && !t.contains('-');
-    let (tags, manifests) = expected(&console, "prod/");
+    let (tags, _) = expected(&console, "prod/");
     let matched_tags: Vec<(String, &'static str)> = tags
         .iter()
         .filter(|(k, _)| release(k.split(':').nth(1).unwrap()))
@@ -195,7 +195,6 @@ async fn a_rule_with_a_gap_is_closed_through_the_bulk_preview_and_then_compliant
         .collect();
     let gap_tags = matched_tags.iter().filter(|(_, s)| *s != "locked").count();
     assert!(gap_tags > 0);
-    let _ = manifests;
     with_browser(move |client| async move {
         sign_in_as(&client, &url, "admin").await?;
         wait_scanned(&client).await?;
@@ -205,12 +204,11 @@ async fn a_rule_with_a_gap_is_closed_through_the_bulk_preview_and_then_compliant
         screenshot(&client, "status-rules").await?;
         click(&client, &by_test_id(&client, "close-gap-0").await?).await?;
         // The bulk preview of exactly the gap, with the rule's change.
-        let run = client
+        client
             .wait()
             .at_most(SETTLE)
             .for_element(Locator::Css("[data-testid=\"bulk-run\"][data-phase=\"preview\"]"))
             .await?;
-        let _ = run;
         let change: usize = by_test_id(&client, "group-change")
             .await?
             .find(Locator::Css(".bulk-count__n"))
@@ -244,7 +242,6 @@ async fn a_rule_with_a_gap_is_closed_through_the_bulk_preview_and_then_compliant
             let repo = store.repository(REGISTRY, &name).unwrap().changeable_attributes;
             assert_eq!(state_of(&tag.changeable_attributes, &repo), "locked", "{k}");
             assert_eq!(state_of(&m.changeable_attributes, &repo), "locked", "{k}'s image");
-            let _ = wd(&tag.changeable_attributes);
         }
         drop(store);
         // And the status page says the rule is met.

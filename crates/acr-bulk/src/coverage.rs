@@ -3,12 +3,7 @@
 //! an organisation declares (write-once policies ACR does not have) with their matches and gaps,
 //! and the inventory rows an auditor exports. Pure: fed the same lists a preview reads.
 
-use crate::{
-    export::csv_field,
-    plan::RepoSnapshot,
-    record::Flags,
-    rule::{Rule, Target},
-};
+use crate::{export::csv_field, plan::RepoSnapshot, record::Flags, rule::Rule};
 use acr_types::{ArtifactRef, ChangeableAttributes, Digest};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -338,11 +333,6 @@ impl LockRule {
     }
 }
 
-/// The rule's target as a query value (re-exported for the status page's links).
-pub fn target_query(t: Target) -> &'static str {
-    t.as_query()
-}
-
 fn flag_cells(f: Option<Flags>) -> [&'static str; 4] {
     let b = |v: bool| if v { "true" } else { "false" };
     match f {
@@ -414,7 +404,10 @@ pub fn inventory_json(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{plan::WriteRight, rule::RuleFields};
+    use crate::{
+        plan::WriteRight,
+        rule::{RuleFields, Target},
+    };
     use acr_types::{
         ManifestAttributesBase, RepositoryName, TagAttributesBase, TagName, Timestamp,
     };
