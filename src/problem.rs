@@ -16,6 +16,9 @@ pub struct Problem {
     pub sign_in: bool,
     /// True when trying again may help (the view offers a retry button where it can).
     pub retry: bool,
+    /// True when what was asked for does not exist (a 404): a page about it has nothing else
+    /// to show.
+    pub missing: bool,
 }
 
 impl Problem {
@@ -31,6 +34,7 @@ impl Problem {
             remedy: remedy.into(),
             sign_in: false,
             retry: false,
+            missing: false,
         }
     }
 }
@@ -62,11 +66,14 @@ impl From<&ClientError> for Problem {
                 detail,
                 "Signing in again does not help. If the registry limits access by network, ask a registry owner to allow the console's proxy in its networking rules; otherwise ask for the Container Registry Repository Contributor role (or AcrPush plus metadata write) on this repository.",
             ),
-            ClientError::NotFound { .. } => Problem::new(
-                "Not found",
-                detail,
-                "It may have been deleted or renamed; go back to the list and reload it.",
-            ),
+            ClientError::NotFound { .. } => Problem {
+                missing: true,
+                ..Problem::new(
+                    "Not found",
+                    detail,
+                    "It may have been deleted or renamed; go back to the list and reload it.",
+                )
+            },
             ClientError::Disallowed { .. } => Problem::new(
                 "Refused by a lock",
                 detail,

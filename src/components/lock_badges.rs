@@ -34,14 +34,16 @@ impl BadgeKind {
 /// The text of the inherited-lock badge.
 pub const LOCKED_BY_REPOSITORY: &str = "Locked by repository";
 
-/// The badges for one set of flags: one per flag that is off, or "Unlocked".
+/// The badges for one set of flags: "Locked" when both write and delete are off (the state an
+/// admin sets), else one per lock flag that is off; one per read or list flag that is off; or
+/// "Unlocked". Few words, so a phone's card holds them on one line.
 pub fn badges(a: &ChangeableAttributes) -> Vec<(&'static str, BadgeKind)> {
-    let mut out = Vec::with_capacity(4);
-    if !a.write_enabled {
-        out.push(("Write locked", BadgeKind::Locked));
-    }
-    if !a.delete_enabled {
-        out.push(("Delete locked", BadgeKind::Locked));
+    let mut out = Vec::with_capacity(3);
+    match (a.write_enabled, a.delete_enabled) {
+        (false, false) => out.push(("Locked", BadgeKind::Locked)),
+        (false, true) => out.push(("Write locked", BadgeKind::Locked)),
+        (true, false) => out.push(("Delete locked", BadgeKind::Locked)),
+        (true, true) => {}
     }
     if !a.read_enabled {
         out.push(("Read off", BadgeKind::Off));
@@ -188,7 +190,9 @@ mod tests {
     fn badges_name_each_flag_that_is_off() {
         let text = |a| badges(&a).into_iter().map(|(t, _)| t).collect::<Vec<_>>();
         assert_eq!(text(flags(true, true, true, true)), ["Unlocked"]);
-        assert_eq!(text(flags(false, false, true, true)), ["Write locked", "Delete locked"]);
+        assert_eq!(text(flags(false, false, true, true)), ["Locked"]);
+        assert_eq!(text(flags(false, false, false, true)), ["Locked", "Read off"]);
+        assert_eq!(text(flags(false, true, true, true)), ["Write locked"]);
         assert_eq!(text(flags(true, false, true, true)), ["Delete locked"]);
         assert_eq!(text(flags(true, true, false, false)), ["Read off", "List off"]);
         assert_eq!(badges(&flags(false, true, true, true))[0].1, BadgeKind::Locked);

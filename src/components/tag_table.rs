@@ -164,10 +164,10 @@ pub fn TagTable(
             <span role="cell" class="cell cell--digest">
                 <DigestText digest=tag.digest.clone() href=manifest_href tab_index=Signal::derive(tab) />
             </span>
-            <span role="cell" class="cell cell--time">
+            <span role="cell" class="cell cell--time cell--created">
                 <RelativeTime time=tag.created_time.clone() />
             </span>
-            <span role="cell" class="cell cell--time">
+            <span role="cell" class="cell cell--time cell--updated">
                 <RelativeTime time=tag.last_update_time.clone() />
             </span>
             <span role="cell" class="cell cell--locks">

@@ -1,13 +1,14 @@
 //! VirtualList: a long list or table that renders only the rows in view. Every row has the same
-//! height (set in CSS and measured once rendered); a spacer as tall as all rows keeps the
-//! scrollbar honest, and the visible window plus a few rows of overscan are absolutely
-//! positioned inside it. List semantics (`aria-setsize`/`aria-posinset`) or table semantics
-//! (`aria-rowcount`/`aria-rowindex`) tell assistive technology how many rows there are.
-//! Keyboard: arrow keys, Page Up/Down, Home and End move focus through the rows (one tab stop,
-//! a roving `tabindex`), and the list scrolls to follow, instantly whatever the page's CSS
-//! `scroll-behavior` (a smooth scroll would leave the target row unrendered when focus moves).
-//! A page that loads per-row data can follow the rows in view (`on_visible`). The windowing math
-//! is pure and tested natively.
+//! height (set in CSS and measured once rendered); a spacer as tall as all rows keeps the page's
+//! scrollbar honest, and the rows in the window plus a few rows of overscan are absolutely
+//! positioned inside it. The list scrolls with the page (no scroll box inside the scrolling
+//! page): the rows in view follow the window's scroll and size. List semantics
+//! (`aria-setsize`/`aria-posinset`) or table semantics (`aria-rowcount`/`aria-rowindex`) tell
+//! assistive technology how many rows there are. Keyboard: arrow keys, Page Up/Down, Home and End
+//! move focus through the rows (one tab stop, a roving `tabindex`), and the page scrolls to
+//! follow, instantly whatever the page's CSS `scroll-behavior` (a smooth scroll would leave the
+//! target row unrendered when focus moves). A page that loads per-row data can follow the rows
+//! in view (`on_visible`). The windowing math is pure and tested natively.
 
 use leptos::{
     ev, html,
@@ -41,17 +42,27 @@ pub fn visible_range(
     start..end
 }
 
-/// The `scrollTop` that brings row `index` fully into view, or `None` when it already is.
-pub fn scroll_to_reveal(index: usize, row: f64, scroll_top: f64, viewport: f64) -> Option<f64> {
-    let top = index as f64 * row;
+/// How far to scroll the page so that a row whose top is `top` pixels from the window's top and
+/// `row` pixels tall shows whole between `from` (below a sticky header) and `to` (the window's
+/// bottom); `None` when it already does.
+pub fn reveal_by(top: f64, row: f64, from: f64, to: f64) -> Option<f64> {
     let bottom = top + row;
-    if top < scroll_top {
-        Some(top)
-    } else if bottom > scroll_top + viewport {
-        Some((bottom - viewport).max(0.0))
+    if top < from {
+        Some(top - from)
+    } else if bottom > to {
+        // A row taller than the room shows its top.
+        Some((bottom - to).min(top - from))
     } else {
         None
     }
+}
+
+/// The part of a list in the window: how far the list's top is above the window's top
+/// (`scroll_top`, 0 while it is below) and how many of its pixels the window can show
+/// (`viewport`), for a list whose top is `top` pixels from the window's top in a window
+/// `window` pixels tall.
+pub fn in_window(top: f64, window: f64) -> (f64, f64) {
+    ((-top).max(0.0), (window - top.max(0.0)).max(0.0))
 }
 
 /// Where a key press moves focus from row `current` of `len` rows (`page` rows per screen), or
@@ -92,27 +103,28 @@ impl<T> Row<T> {
     }
 }
 
-/// Scrolls `el` to `top` at once: `scrollTo({top, behavior: "instant"})`, which overrides any
-/// CSS `scroll-behavior: smooth` (a smooth scroll would report positions in between, and the
-/// row being revealed would not be rendered yet when focus moves to it). Falls back to setting
-/// `scrollTop` where `scrollTo` takes no options.
 /// A CSS length in whole pixels. Rows are measured (`offsetHeight`) and configured in whole
 /// pixels, so every position is whole already; integers spare the wasm the float formatter.
 fn px(value: f64) -> String {
     [(value.round() as i64).to_string().as_str(), "px"].concat()
 }
 
-fn scroll_instantly(el: &Element, top: f64) {
+/// Scrolls the page by `delta` pixels at once: `scrollBy({top, behavior: "instant"})`, which
+/// overrides any CSS `scroll-behavior: smooth` (a smooth scroll would report positions in
+/// between, and the row being revealed would not be rendered yet when focus moves to it).
+/// Falls back to `scrollBy(0, delta)` where `scrollBy` takes no options.
+fn scroll_page_by(delta: f64) {
+    let window = window();
     let options = js_sys::Object::new();
     let set = |k: &str, v: JsValue| js_sys::Reflect::set(&options, &JsValue::from_str(k), &v);
-    let scrolled = set("top", JsValue::from_f64(top)).is_ok()
+    let scrolled = set("top", JsValue::from_f64(delta)).is_ok()
         && set("behavior", JsValue::from_str("instant")).is_ok()
-        && js_sys::Reflect::get(el, &JsValue::from_str("scrollTo"))
+        && js_sys::Reflect::get(&window, &JsValue::from_str("scrollBy"))
             .ok()
             .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .is_some_and(|f| f.call1(el, &options).is_ok());
+            .is_some_and(|f| f.call1(&window, &options).is_ok());
     if !scrolled {
-        el.set_scroll_top(top.round() as i32);
+        window.scroll_by_with_x_and_y(0.0, delta);
     }
 }
 
@@ -124,6 +136,22 @@ pub fn column_headers(columns: &'static [&'static str]) -> ViewFn {
             .map(|c| view! { <span role="columnheader" class="cell">{*c}</span> })
             .collect_view()
     })
+}
+
+/// How far to scroll the page to show row `index` (rows `row` pixels tall) of the list `root`
+/// whole, below its sticky column headers while they are stuck (a window `window` pixels tall).
+fn reveal(root: &Element, index: usize, row: f64, window: f64) -> Option<f64> {
+    let spacer = root.query_selector(".vlist__spacer").ok().flatten()?;
+    let top = spacer.get_bounding_client_rect().top() + index as f64 * row;
+    // Column headers shown (not the phone layout's visually hidden ones) stick to the top.
+    let below_head = root
+        .query_selector(".vlist__head")
+        .ok()
+        .flatten()
+        .map(|h| h.get_bounding_client_rect())
+        .filter(|r| r.height() > 1.0)
+        .map_or(0.0, |r| r.bottom().max(0.0));
+    reveal_by(top, row, below_head, window)
 }
 
 /// Focuses row `index` (its `[data-roving]` element, or the row itself) if it is rendered.
@@ -181,7 +209,7 @@ where
     F: Fn(Row<T>) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let viewport = NodeRef::<html::Div>::new();
+    let root = NodeRef::<html::Div>::new();
     let scroll_top = RwSignal::new(0.0_f64);
     let viewport_height = RwSignal::new(DEFAULT_VIEWPORT);
     let measured_row = RwSignal::new(row_height);
@@ -210,15 +238,18 @@ where
         Effect::new(move |_| on_visible.run(in_view.get()));
     }
 
-    // Reads the viewport's size and scroll position and a rendered row's height.
+    // Where the list is in the window (the rows in view follow the page's scroll) and a
+    // rendered row's height.
     let measure = move || {
-        let Some(el) = viewport.get_untracked() else { return };
-        let height = f64::from(el.client_height());
-        if height > 0.0 {
+        let Some(el) = root.get_untracked() else { return };
+        let Some(spacer) = el.query_selector(".vlist__spacer").ok().flatten() else { return };
+        let window_height = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+        if window_height > 0.0 {
+            let (top, height) = in_window(spacer.get_bounding_client_rect().top(), window_height);
+            scroll_top.set(top);
             viewport_height.set(height);
         }
-        scroll_top.set(f64::from(el.scroll_top()));
-        if let Ok(Some(first)) = el.query_selector("[data-index]") {
+        if let Ok(Some(first)) = spacer.query_selector("[data-index]") {
             if let Ok(first) = first.dyn_into::<HtmlElement>() {
                 let h = f64::from(first.offset_height());
                 if h > 0.0 && (h - measured_row.get_untracked()).abs() > 0.5 {
@@ -229,12 +260,16 @@ where
     };
     Effect::new(move |_| {
         generation.track();
-        if viewport.get().is_some() {
+        if root.get().is_some() {
             request_animation_frame(measure);
         }
     });
     let resize = window_event_listener(ev::resize, move |_| measure());
-    on_cleanup(move || resize.remove());
+    let scroll = window_event_listener(ev::scroll, move |_| measure());
+    on_cleanup(move || {
+        resize.remove();
+        scroll.remove();
+    });
     // Keep the tab stop on a rendered row.
     Effect::new(move |_| {
         let r = range.get();
@@ -249,27 +284,22 @@ where
         }
     });
 
-    let on_scroll = move |_| {
-        if let Some(el) = viewport.get_untracked() {
-            scroll_top.set(f64::from(el.scroll_top()));
-        }
-    };
     let on_keydown = move |ev: ev::KeyboardEvent| {
         if ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
             return;
         }
-        let Some(el) = viewport.get_untracked() else { return };
+        let Some(el) = root.get_untracked() else { return };
         let key = ev.key();
         let row = measured_row.get_untracked();
-        let page = (viewport_height.get_untracked() / row).floor() as usize;
+        let window_height = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+        let page = (window_height / row).floor() as usize;
         if let Some(to) = key_target(&key, active.get_untracked(), len.get_untracked(), page) {
             ev.prevent_default();
             active.set(to);
-            let top = f64::from(el.scroll_top());
             let el: Element = el.into();
-            if let Some(new_top) = scroll_to_reveal(to, row, top, viewport_height.get_untracked()) {
-                scroll_instantly(&el, new_top);
-                scroll_top.set(new_top);
+            if let Some(by) = reveal(&el, to, row, window_height) {
+                scroll_page_by(by);
+                measure();
             }
             request_animation_frame(move || focus_row(&el, to));
         } else if key == "Enter" && focus_rows {
@@ -360,6 +390,7 @@ where
         view! {
             <div
                 role="table"
+                node_ref=root
                 class=classes
                 class:vlist--stale=move || stale.get()
                 aria-label=label
@@ -374,8 +405,6 @@ where
                 <div
                     role="rowgroup"
                     class="vlist__viewport"
-                    node_ref=viewport
-                    on:scroll=on_scroll
                     on:keydown=on_keydown
                     on:focusin=on_focusin
                 >
@@ -391,8 +420,7 @@ where
             <div
                 class=classes
                 class:vlist--stale=move || stale.get()
-                node_ref=viewport
-                on:scroll=on_scroll
+                node_ref=root
                 on:keydown=on_keydown
                 on:focusin=on_focusin
             >
@@ -453,11 +481,25 @@ mod tests {
     #[test]
     fn revealing_a_row_scrolls_the_least() {
         // Visible: rows 10..20 (400 px from 400).
-        assert_eq!(scroll_to_reveal(12, 40.0, 400.0, 400.0), None);
-        assert_eq!(scroll_to_reveal(9, 40.0, 400.0, 400.0), Some(360.0));
-        assert_eq!(scroll_to_reveal(20, 40.0, 400.0, 400.0), Some(440.0));
-        // A row taller than the viewport: its bottom is brought into view.
-        assert_eq!(scroll_to_reveal(0, 40.0, 0.0, 20.0), Some(20.0));
+        // A window 400 px tall with a 40 px sticky header: a row in between stays.
+        assert_eq!(reveal_by(100.0, 40.0, 40.0, 400.0), None);
+        // Above the header: scrolled up until it shows below the header.
+        assert_eq!(reveal_by(20.0, 40.0, 40.0, 400.0), Some(-20.0));
+        assert_eq!(reveal_by(-500.0, 40.0, 0.0, 400.0), Some(-500.0));
+        // Below the window's bottom: scrolled down until its bottom shows.
+        assert_eq!(reveal_by(380.0, 40.0, 40.0, 400.0), Some(20.0));
+        // A row taller than the room: its top is shown.
+        assert_eq!(reveal_by(100.0, 400.0, 40.0, 300.0), Some(60.0));
+    }
+
+    #[test]
+    fn the_window_shows_the_part_of_the_list_between_its_edges() {
+        // A list 300 px below the window's top in an 800 px window: its first 500 px show.
+        assert_eq!(in_window(300.0, 800.0), (0.0, 500.0));
+        // Scrolled 2,000 px into the list: the window shows 2,000..2,800.
+        assert_eq!(in_window(-2_000.0, 800.0), (2_000.0, 800.0));
+        // Below the fold: nothing shows yet.
+        assert_eq!(in_window(900.0, 800.0), (0.0, 0.0));
     }
 
     #[test]

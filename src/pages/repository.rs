@@ -155,6 +155,8 @@ fn RepositoryContents(
 
     // The repository's flags, from the lock store.
     let loaded_attributes = Memo::new(move |_| attributes.get().and_then(|r| r.ok()));
+    // A repository that does not exist: the page says so once, and shows nothing else.
+    let missing = Memo::new(move |_| attributes.get().and_then(|r| r.err()).filter(|p| p.missing));
     let flags = Memo::new({
         let (store, key) = (store.clone(), ArtifactRef::Repository(repo.clone()));
         move |_| store.flags(&key)
@@ -292,6 +294,9 @@ fn RepositoryContents(
     let error = {
         let here = href_with(RepoView::Tags, String::new(), ListOrder::default());
         move || {
+            if missing.with(Option::is_some) {
+                return None;
+            }
             problem.get().map(|p| {
                 view! { <ErrorView problem=p on_retry=move |_| reload.update(|n| *n += 1) return_to=here.clone() /> }
             })
@@ -545,6 +550,8 @@ fn RepositoryContents(
                 <p class="page__eyebrow">"Repository"</p>
                 <h1 class="page__title page__title--name">{repo.to_string()}</h1>
             </header>
+            {move || missing.get().map(|p| view! { <ErrorView problem=p /> })}
+            <div class="repo-body" hidden=move || missing.with(Option::is_some)>
             <p class="repo-contents" data-testid="repository-contents" aria-live="polite">{contents}</p>
             <section class="card list-card" aria-labelledby="list-title">
                 <h2 class="visually-hidden" id="list-title">{list_name}</h2>
@@ -613,6 +620,7 @@ fn RepositoryContents(
                 <summary class="repo-whole__summary">"Repository attributes and whole-repository lock"</summary>
                 {facts}
             </details>
+            </div>
         </div>
     }
 }

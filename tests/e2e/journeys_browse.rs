@@ -9,7 +9,7 @@ use crate::{
     harness::{
         emulate_color_scheme, screenshot, start_console, start_console_with, with_browser, Outcome,
     },
-    pages::{sign_in_as, wait_until},
+    pages::{sign_in_as, text_of, wait_until},
 };
 use fantoccini::{
     actions::{InputSource, KeyAction, KeyActions},
@@ -204,7 +204,7 @@ async fn browse_the_demo_registry_as_admin() {
         let badges = badges_of(&row).await?;
         assert_eq!(badges, "Tag: write and delete locked; manifest: write and delete locked");
         let visible = row.find(Locator::Css(".cell--locks")).await?.text().await?;
-        assert!(visible.contains("Write locked") && visible.contains("Delete locked"), "{visible}");
+        assert!(visible.contains("Locked"), "{visible}");
         let open = badges_of(&row_with_link(&client, "1.3.0").await?).await?;
         assert_eq!(open, "Tag: unlocked; manifest: unlocked");
         scroll_to(&client, ".list-card").await?;
@@ -353,6 +353,8 @@ async fn browse_the_demo_registry_as_admin() {
         shoot(&client, "browse-repository-phone").await?;
         scroll_to(&client, ".list-card").await?;
         shoot(&client, "browse-repository-phone-tags").await?;
+        client.execute("window.scrollBy({top: 420, behavior: 'instant'})", vec![]).await?;
+        shoot(&client, "browse-repository-phone-cards").await?;
         assert_rows_hold_their_cells(&client).await?;
         let manifests =
             client.find(Locator::Css("a.view-switch__link[href*=\"view=manifests\"]")).await?;
@@ -539,23 +541,106 @@ async fn an_address_naming_no_valid_tag_or_digest_says_so() {
 }
 
 /// Every cell of every list row in the DOM lies inside its row (a fixed-height row whose content
-/// does not fit spills over the next one), and every Copy button inside its cell (not cut off).
+/// does not fit spills over the next one), no two cells of a row overlap (a checkbox over the
+/// name), every Copy button lies inside its cell (not cut off), and each list's rows follow one
+/// another with neither gaps nor overlaps.
 async fn assert_rows_hold_their_cells(client: &Client) -> Outcome {
     let script = "const out = []; \
         const inside = (a, b) => a.left >= b.left - 1 && a.right <= b.right + 1 \
             && a.top >= b.top - 1 && a.bottom <= b.bottom + 1; \
+        const overlap = (a, b) => Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)) \
+            * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top)); \
+        for (const list of document.querySelectorAll('.vlist__spacer')) { \
+          const rows = [...list.querySelectorAll(':scope > .vlist__row')] \
+            .sort((a, b) => a.dataset.index - b.dataset.index); \
+          for (let i = 1; i < rows.length; i++) { \
+            const [a, b] = [rows[i - 1], rows[i]]; \
+            if (b.dataset.index - a.dataset.index === 1 \
+                && Math.abs(b.getBoundingClientRect().top - a.getBoundingClientRect().bottom) > 1) \
+              out.push(`row ${b.dataset.index} does not follow row ${a.dataset.index}`); \
+          } \
+        } \
         for (const row of document.querySelectorAll('.vlist__row')) { \
           const r = row.getBoundingClientRect(); \
-          for (const cell of row.querySelectorAll('[role=cell]')) { \
-            const c = cell.getBoundingClientRect(); \
-            if (c.height > 0 && !inside(c, r)) out.push(`${cell.className} spills out of row: ${row.textContent.slice(0, 40)}`); \
+          const cells = [...row.querySelectorAll('[role=cell]')] \
+            .map(c => [c, c.getBoundingClientRect()]).filter(([, c]) => c.height > 0 && c.width > 0); \
+          for (const [cell, c] of cells) { \
+            if (!inside(c, r)) out.push(`${cell.className} spills out of row: ${row.textContent.slice(0, 40)}`); \
             for (const b of cell.querySelectorAll('.digest__copy')) { \
               if (!inside(b.getBoundingClientRect(), c)) out.push(`Copy cut off in ${row.textContent.slice(0, 40)}`); \
             } \
+          } \
+          for (let i = 0; i < cells.length; i++) for (let j = i + 1; j < cells.length; j++) { \
+            if (overlap(cells[i][1], cells[j][1]) > 4) \
+              out.push(`${cells[i][0].className} overlaps ${cells[j][0].className} in ${row.textContent.slice(0, 40)}`); \
           } \
         } \
         return out;";
     let problems: Vec<String> = serde_json::from_value(client.execute(script, vec![]).await?)?;
     assert!(problems.is_empty(), "{problems:#?}");
     Ok(())
+}
+
+/// The texts of the alerts a person can perceive on the page (an alert inside a closed
+/// disclosure or a hidden region is neither shown nor announced).
+async fn perceivable_alerts(client: &Client) -> Result<Vec<String>, CmdError> {
+    let script = "return [...document.querySelectorAll('[role=alert],[aria-live=assertive]')] \
+        .filter(e => e.checkVisibility()).map(e => e.textContent.trim()).filter(t => t);";
+    let found = client.execute(script, vec![]).await?;
+    Ok(serde_json::from_value(found).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_page_for_something_that_does_not_exist_says_so_once() {
+    let console = start_console().await;
+    let home = console.url("/");
+    let digest = format!("sha256:{}", "0".repeat(64));
+    let pages = [
+        (console.url("/r/demo/prod%2Fnothing"), "prod/nothing does not exist"),
+        (console.url("/r/demo/prod%2Fnothing?view=manifests"), "prod/nothing does not exist"),
+        (
+            console.url(&format!("/r/demo/{API}/tags/9.9.9")),
+            "prod/payments/api:9.9.9 does not exist",
+        ),
+        (
+            console.url(&format!("/r/demo/{API}/manifests/{digest}")),
+            "prod/payments/api@sha256:0000",
+        ),
+        (console.url("/r/demo/prod%2Fnothing/tags/1.0"), "prod/nothing:1.0 does not exist"),
+    ];
+    let nowhere = console.url("/nowhere/at/all");
+    with_browser(move |client| async move {
+        sign_in_as(&client, &home, "admin").await?;
+        for (url, says) in &pages {
+            client.goto(url).await?;
+            wait_until(Duration::from_secs(15), || async {
+                Ok((!perceivable_alerts(&client).await?.is_empty()).then_some(()))
+            })
+            .await?;
+            // Whatever else the page reads has landed by now.
+            tokio::time::sleep(Duration::from_millis(1_500)).await;
+            let alerts = perceivable_alerts(&client).await?;
+            assert_eq!(alerts.len(), 1, "one alert, announced once, on {url}: {alerts:#?}");
+            assert!(alerts[0].starts_with("Not found") && alerts[0].contains(says), "{alerts:?}");
+            // A repository that does not exist offers no tools for its (empty) lists.
+            for tool in ["#list-filter", "[data-testid=selection-bar]", "[data-testid=repository-whole]"] {
+                let shown = client
+                    .execute(
+                        "const e = document.querySelector(arguments[0]); return !!e && e.checkVisibility();",
+                        vec![serde_json::json!(tool)],
+                    )
+                    .await?;
+                assert_eq!(shown, serde_json::json!(false), "{tool} on {url}");
+            }
+        }
+        screenshot(&client, "browse-repository-not-found").await?;
+        // A path no page answers: one page saying so, no alert.
+        client.goto(&nowhere).await?;
+        wait_heading(&client, "Page not found").await?;
+        assert!(perceivable_alerts(&client).await?.is_empty());
+        let main = text_of(&client, "main").await?.unwrap_or_default();
+        assert!(main.contains("There is no page at /nowhere/at/all."), "{main}");
+        Ok(())
+    })
+    .await;
 }
