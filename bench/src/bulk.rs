@@ -159,14 +159,14 @@ fn bulk_path(repos: &str) -> String {
 }
 
 /// A fresh emulator with `config` and a browser session signed in as `admin` on `/r/demo`.
-struct Session {
-    emulator: Running,
-    client: Client,
-    base: String,
+pub(crate) struct Session {
+    pub(crate) emulator: Running,
+    pub(crate) client: Client,
+    pub(crate) base: String,
 }
 
 impl Session {
-    async fn open(driver: &mut Chromedriver, config: Config) -> Result<Self, String> {
+    pub(crate) async fn open(driver: &mut Chromedriver, config: Config) -> Result<Self, String> {
         let emulator = acr_emulator::spawn(config).await?;
         let base = emulator.base_url.trim_end_matches('/').to_owned();
         let client = driver.session().await?;
@@ -178,7 +178,7 @@ impl Session {
         Ok(session)
     }
 
-    async fn close(self) {
+    pub(crate) async fn close(self) {
         if let Err(e) = self.client.close().await {
             eprintln!("acr-bench: closing the browser failed: {e}");
         }
@@ -216,7 +216,7 @@ impl Session {
         ["exchange", "token"].iter().filter_map(|k| s[k].as_f64()).sum()
     }
 
-    fn stat(&self, key: &str) -> f64 {
+    pub(crate) fn stat(&self, key: &str) -> f64 {
         self.emulator.state.stats.to_json()[key].as_f64().unwrap_or_default()
     }
 }
@@ -448,7 +448,7 @@ async fn apply_rule(
 
 /// Like [`wait_for`], polling every [`POLL`] up to [`RUN_TIMEOUT`] (fewer driver calls while
 /// the page works).
-async fn poll(client: &Client, what: &str, expr: &str) -> Result<Value, String> {
+pub(crate) async fn poll(client: &Client, what: &str, expr: &str) -> Result<Value, String> {
     let deadline = Instant::now() + RUN_TIMEOUT;
     loop {
         let v = eval(client, expr).await.map_err(|e| format!("{what}: {e}"))?;
@@ -463,7 +463,7 @@ async fn poll(client: &Client, what: &str, expr: &str) -> Result<Value, String> 
 }
 
 /// A figure with one sample.
-fn once(
+pub(crate) fn once(
     id: &'static str,
     label: &str,
     latency: u64,

@@ -5,18 +5,21 @@
 //! every figure against its budget and writes the results as JSON under `target/bench/`.
 //!
 //! The bulk figures ([`bulk`]: 1,000 tags locked by rule, the write-rate limit, a 10,000-item
-//! preview's memory) are measured once per invocation, each in its own emulator and session.
+//! preview's memory) are measured once per invocation, each in its own emulator and session, and
+//! so are the status page's ([`status`]: scanning 1,000 repositories of 20 tags at 50 ms a
+//! request, and 100,000 tags while typing into the header's lookup box).
 //!
-//! Usage: `acr-bench [--runs N] [--dist DIR] [--out DIR] [--only journeys|bulk]` (defaults: 5
-//! runs, `<repo>/dist`, `<repo>/target/bench`, everything; `--only` measures the first-load
-//! bundle and only those figures). Exit status 0 when every budget is met, 1 when one is missed,
-//! 2 when the benchmark itself failed.
+//! Usage: `acr-bench [--runs N] [--dist DIR] [--out DIR] [--only journeys|bulk|status]`
+//! (defaults: 5 runs, `<repo>/dist`, `<repo>/target/bench`, everything; `--only` measures the
+//! first-load bundle and only those figures). Exit status 0 when every budget is met, 1 when one
+//! is missed, 2 when the benchmark itself failed.
 
 mod browser;
 mod bulk;
 mod journeys;
 mod report;
 mod stats;
+mod status;
 
 use acr_emulator::{seed::Generate, Config, DataSource, Faults};
 use report::{Budget, Figure, Stat, Unit};
@@ -39,12 +42,14 @@ const PAGE: usize = 1_000;
 /// Which figures to measure (besides the bundle, always measured).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Only {
-    /// The journeys at every latency and the bulk figures.
+    /// The journeys at every latency, the bulk figures and the status figures.
     All,
     /// The journeys of [`journeys`] at every latency.
     Journeys,
     /// The bulk figures of [`bulk`].
     Bulk,
+    /// The status-page figures of [`status`].
+    Status,
 }
 
 /// Command-line settings.
@@ -56,7 +61,8 @@ struct Args {
 }
 
 /// What `--help` prints.
-const USAGE: &str = "usage: acr-bench [--runs N] [--dist DIR] [--out DIR] [--only journeys|bulk]";
+const USAGE: &str =
+    "usage: acr-bench [--runs N] [--dist DIR] [--out DIR] [--only journeys|bulk|status]";
 
 fn parse_args(root: &Path) -> Result<Args, String> {
     let mut args = Args {
@@ -81,7 +87,10 @@ fn parse_args(root: &Path) -> Result<Args, String> {
                 args.only = match value()?.as_str() {
                     "journeys" => Only::Journeys,
                     "bulk" => Only::Bulk,
-                    other => return Err(format!("--only {other}: expected journeys or bulk")),
+                    "status" => Only::Status,
+                    other => {
+                        return Err(format!("--only {other}: expected journeys, bulk or status"))
+                    }
                 }
             }
             "-h" | "--help" => return Err(USAGE.into()),
@@ -116,14 +125,17 @@ async fn run(root: &Path) -> Result<bool, String> {
     let args = parse_args(root)?;
     let mut figures = vec![bundle(&args.dist)?];
     let mut driver = browser::Chromedriver::start(&args.out)?;
-    if args.only != Only::Bulk {
+    if matches!(args.only, Only::All | Only::Journeys) {
         for latency in LATENCIES {
             eprintln!("acr-bench: measuring with {latency} ms added latency ({} runs)…", args.runs);
             figures.extend(measure(&mut driver, &args, latency).await?);
         }
     }
-    if args.only != Only::Journeys {
+    if matches!(args.only, Only::All | Only::Bulk) {
         figures.extend(bulk::figures(&mut driver, &args.dist, &args.out).await?);
+    }
+    if matches!(args.only, Only::All | Only::Status) {
+        figures.extend(status::figures(&mut driver, &args.dist, &args.out).await?);
     }
     drop(driver);
     println!("{}", report::table(&figures));
@@ -140,6 +152,15 @@ async fn run(root: &Path) -> Result<bool, String> {
             "repositories": bulk::REPOSITORIES,
             "tags_per_repository": bulk::TAGS_PER_REPOSITORY,
             "preview_items": bulk::PREVIEW_ITEMS,
+        },
+        "status": {
+            "scope": status::SCOPE,
+            "repositories": status::REPOSITORIES,
+            "tags_per_repository": status::TAGS_PER_REPOSITORY,
+            "latency_ms": status::SLOW,
+            "concurrency": status::CONCURRENCY,
+            "many_tags_scope": status::MANY_TAGS_SCOPE,
+            "many_tags": status::MANY_TAGS,
         },
     });
     let path = report::write_json(&args.out, &figures, context)?;
