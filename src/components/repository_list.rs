@@ -1,7 +1,8 @@
 //! RepositoryList: a registry's repositories as a virtual list of links, the filter's match
-//! highlighted in each name and, when the page supplies them, each repository's own lock
-//! badges ("…" until read, "?" when they could not be read); plus the pure filter every
-//! browsing list uses (substring, case-insensitive).
+//! highlighted in each name and, when the page supplies them, what is inside each ("3 of 10
+//! tags locked · 1 of 8 manifests locked", once read) and each repository's own lock badges
+//! ("…" until read, "?" when they could not be read); plus the pure filter every browsing list
+//! uses (substring, case-insensitive).
 
 use super::{
     lock_badges::LockBadges,
@@ -10,7 +11,11 @@ use super::{
 use crate::{
     problem::Problem,
     routes::Route,
-    state::{lock_store::LockStore, repository_locks::RepositoryLock},
+    state::{
+        contents::{sentence, Listed},
+        lock_store::LockStore,
+        repository_locks::RepositoryLock,
+    },
 };
 use acr_types::{ArtifactRef, RepositoryName};
 use leptos::prelude::*;
@@ -123,6 +128,10 @@ pub fn RepositoryList(
     /// The repositories' own locks, as far as they are read: adds a lock cell to every row.
     #[prop(optional, into)]
     locks: Option<Signal<HashMap<RepositoryName, RepositoryLock>>>,
+    /// What is listed inside the repositories read so far: adds "3 of 10 tags locked" to their
+    /// rows (counted from `store`).
+    #[prop(optional, into)]
+    inside: Option<Signal<HashMap<RepositoryName, Listed>>>,
     /// The registry's lock store: a repository's flags known there (read by this list, or
     /// changed on another page) are what its row shows.
     #[prop(optional)]
@@ -136,6 +145,23 @@ pub fn RepositoryList(
         let name = row.item.to_string();
         let spoken = name.clone();
         // Only this row's entry: a read completing elsewhere does not re-render it.
+        // What is inside, apart from the repository's own flags, once its lists are read.
+        let contents = inside.zip(store.clone()).map(|(inside, store)| {
+            let repo = row.item.clone();
+            let key = ArtifactRef::Repository(repo.clone());
+            let listed = Memo::new(move |_| inside.with(|m| m.get(&repo).cloned()));
+            let repo = row.item.clone();
+            let text = move || {
+                listed.with(|l| {
+                    l.as_ref().map(|l| {
+                        let own = store.flags(&key).unwrap_or_default();
+                        let (tags, manifests) = l.tally(&store, &repo, &own);
+                        sentence(tags, manifests)
+                    })
+                })
+            };
+            view! { <span class="repo-list__inside" data-testid="repository-inside">{text}</span> }
+        });
         let cell = locks.map(|locks| {
             let repo = row.item.clone();
             let store = store.clone();
@@ -151,6 +177,7 @@ pub fn RepositoryList(
             <a class="repo-list__link" href=href data-roving tabindex=row.tab_index() aria-label=spoken>
                 {move || highlighted(&name, &filter.get())}
             </a>
+            {contents}
             {cell}
         }
     };

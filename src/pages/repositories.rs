@@ -348,6 +348,7 @@ fn RepositoriesOf(client: RegistryClient, registry: String, filter: Memo<String>
                     filter=text
                     stale
                     locks=locks.states()
+                    inside=locks.inside()
                     store=store.clone()
                     on_visible
                 />

@@ -23,6 +23,7 @@ use crate::{
     routes::{BulkQuery, ListOrder, RepoView, Route},
     state::{
         bulk_storage::save_selection,
+        contents::{sentence, Listed},
         lock_action::lock_action,
         lock_store::use_lock_store,
         paged::{load_pages, LockSink, Paged, Progress},
@@ -487,50 +488,17 @@ fn RepositoryContents(
     let contents = {
         let (store, repo) = (store.clone(), repo.clone());
         move || {
-            let repo_flags = flags.get().unwrap_or_default();
-            let locked = |own: &ChangeableAttributes| {
-                let write = own.write_enabled && repo_flags.write_enabled;
-                let delete = own.delete_enabled && repo_flags.write_enabled;
-                !write && !delete
-            };
-            let (t_locked, t_all, t_done) = tags.with(|t| {
-                let n = t
-                    .items
-                    .iter()
-                    .filter(|x| {
-                        let key = ArtifactRef::Tag(repo.clone(), x.name.clone());
-                        locked(
-                            &store.flags(&key).unwrap_or_else(|| x.changeable_attributes.clone()),
-                        )
-                    })
-                    .count();
-                (n, t.items.len(), t.complete())
-            });
-            let (m_locked, m_all, m_done) = manifests.with(|m| {
-                let n = m
-                    .items
-                    .iter()
-                    .filter(|x| {
-                        let key = ArtifactRef::Manifest(repo.clone(), x.digest.clone());
-                        locked(
-                            &store.flags(&key).unwrap_or_else(|| x.changeable_attributes.clone()),
-                        )
-                    })
-                    .count();
-                (n, m.items.len(), m.complete())
-            });
-            (t_done && m_done).then(|| {
-                [
-                    thousands(t_locked).as_str(),
-                    " of ",
-                    &count_of(t_all, "tag", "tags"),
-                    " locked · ",
-                    &thousands(m_locked),
-                    " of ",
-                    &count_of(m_all, "manifest", "manifests"),
-                    " locked",
-                ]
-                .concat()
+            let whole = tags.with(Paged::complete) && manifests.with(Paged::complete);
+            whole.then(|| {
+                let listed = Listed {
+                    tags: tags.with(|t| t.items.iter().map(|x| x.name.clone()).collect()),
+                    tags_whole: true,
+                    manifests: manifests
+                        .with(|m| m.items.iter().map(|x| x.digest.clone()).collect()),
+                    manifests_whole: true,
+                };
+                let (t, m) = listed.tally(&store, &repo, &flags.get().unwrap_or_default());
+                sentence(t, m)
             })
         }
     };

@@ -1,5 +1,8 @@
-//! The lazy, viewport-driven reader of repository rows' own lock flags: the catalog holds names
-//! only, so each row's badges need a read of that repository. Only the rows in view plus
+//! The lazy, viewport-driven reader of repository rows' own lock flags and of what is inside
+//! them: the catalog holds names only, so each row's badges need a read of that repository,
+//! and its "3 of 10 tags locked" the first page of its tag and manifest lists (read side by
+//! side with its attributes; a list longer than a page is counted as far as that page goes,
+//! and says so). Only the rows in view plus
 //! [`LOCK_OVERSCAN`] are read, once scrolling has settled for [`LOCK_SETTLE`], at most
 //! [`LOCK_READS_IN_FLIGHT`] at a time, cancelled when their rows leave the view; one token
 //! request covers the whole view (`prefetch_repository_tokens`). What it reads goes into the
@@ -7,11 +10,20 @@
 
 use crate::{
     problem::Problem,
-    state::lock_store::{LockStore, Ticket},
+    state::{
+        contents::Listed,
+        lock_store::{LockStore, Ticket},
+    },
 };
-use acr_client::{ClientError, RegistryClient};
-use acr_types::{ArtifactRef, ChangeableAttributes, RepositoryAttributes, RepositoryName};
-use futures_util::future::{abortable, AbortHandle};
+use acr_client::{ClientError, Page, RegistryClient};
+use acr_types::{
+    ArtifactRef, ChangeableAttributes, ManifestAttributesBase, OrderBy, RepositoryAttributes,
+    RepositoryName, TagAttributesBase,
+};
+use futures_util::{
+    future::{abortable, AbortHandle},
+    StreamExt,
+};
 use leptos::prelude::*;
 use std::{collections::HashMap, ops::Range, time::Duration};
 
@@ -144,8 +156,15 @@ pub struct RepositoryLockReader {
     store: StoredValue<LockStore>,
     queue: StoredValue<LockQueue<AbortHandle>>,
     known: RwSignal<HashMap<RepositoryName, RepositoryLock>>,
+    inside: RwSignal<HashMap<RepositoryName, Listed>>,
     timer: StoredValue<Option<TimeoutHandle>>,
 }
+
+/// The first page of a repository's tag list and of its manifest list, if they could be read.
+type FirstPages = (
+    Option<Result<Page<TagAttributesBase>, ClientError>>,
+    Option<Result<Page<ManifestAttributesBase>, ClientError>>,
+);
 
 impl RepositoryLockReader {
     /// A reader using `client` that keeps what it reads in `store`, owned by the current
@@ -156,6 +175,7 @@ impl RepositoryLockReader {
             store: StoredValue::new(store),
             queue: StoredValue::new(LockQueue::new(LOCK_READS_IN_FLIGHT)),
             known: RwSignal::new(HashMap::new()),
+            inside: RwSignal::new(HashMap::new()),
             timer: StoredValue::new(None),
         };
         on_cleanup(move || reader.cancel_all());
@@ -165,6 +185,12 @@ impl RepositoryLockReader {
     /// What is known so far, by repository.
     pub fn states(self) -> Signal<HashMap<RepositoryName, RepositoryLock>> {
         self.known.into()
+    }
+
+    /// What is listed inside each repository read so far (its tags and manifests, whose flags
+    /// are in the lock store).
+    pub fn inside(self) -> Signal<HashMap<RepositoryName, Listed>> {
+        self.inside.into()
     }
 
     /// Follows the list of `rows`: returns the callback the virtual list tells which positions
@@ -185,6 +211,7 @@ impl RepositoryLockReader {
     pub fn reset(self) {
         self.cancel_all();
         self.known.try_set(HashMap::new());
+        self.inside.try_set(HashMap::new());
         self.schedule();
     }
 
@@ -246,13 +273,21 @@ impl RepositoryLockReader {
         let Some(client) = self.client.try_get_value() else { return };
         let repo = name.clone();
         let ticket = self.store.with_value(LockStore::ticket);
-        let (read, handle) =
-            abortable(async move { (client.get_repository_properties(&repo).await, ticket) });
+        let (read, handle) = abortable(async move {
+            let mut tags = client.list_tags(&repo, OrderBy::None);
+            let mut manifests = client.list_manifests(&repo, OrderBy::None);
+            let (attributes, tags, manifests) = futures_util::join!(
+                client.get_repository_properties(&repo),
+                tags.next(),
+                manifests.next()
+            );
+            (attributes, (tags, manifests), ticket)
+        });
         self.queue.try_update_value(|q| q.started(name.clone(), handle));
         leptos::task::spawn_local(async move {
             // An aborted read ends here, and dropping it aborts its request.
-            if let Ok((result, ticket)) = read.await {
-                self.finish(name, result, ticket);
+            if let Ok((result, pages, ticket)) = read.await {
+                self.finish(name, result, pages, ticket);
             }
         });
     }
@@ -261,10 +296,25 @@ impl RepositoryLockReader {
         self,
         name: RepositoryName,
         result: Result<RepositoryAttributes, ClientError>,
+        (tags, manifests): FirstPages,
         ticket: Ticket,
     ) {
         if self.queue.try_update_value(|q| q.finished(&name)).is_none() {
             return;
+        }
+        // What is inside, when both lists could be read (their flags go into the store).
+        if let (Some(Ok(tags)), Some(Ok(manifests))) = (tags, manifests) {
+            self.store.with_value(|s| {
+                s.record_tags(&name, &tags.items, ticket);
+                s.record_manifests(&name, &manifests.items, ticket);
+            });
+            let listed = Listed {
+                tags_whole: !tags.more && tags.skipped.is_empty(),
+                tags: tags.items.into_iter().map(|t| t.name).collect(),
+                manifests_whole: !manifests.more && manifests.skipped.is_empty(),
+                manifests: manifests.items.into_iter().map(|m| m.digest).collect(),
+            };
+            self.inside.try_update(|m| m.insert(name.clone(), listed));
         }
         let state = match result {
             Ok(r) => {

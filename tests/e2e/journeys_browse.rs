@@ -644,3 +644,99 @@ async fn a_page_for_something_that_does_not_exist_says_so_once() {
     })
     .await;
 }
+
+/// "3 of 10 tags locked · 1 of 8 manifests locked" for `name`, worked out here from the
+/// emulator's store: an item is locked when it can be neither overwritten nor deleted, a
+/// repository with writes off locking everything in it.
+fn expected_inside(console: &crate::harness::Console, name: &str) -> String {
+    use acr_types::{ChangeableAttributes, OrderBy, RepositoryName};
+    let locked = |own: &ChangeableAttributes, repo: &ChangeableAttributes| {
+        !(own.write_enabled && repo.write_enabled) && !(own.delete_enabled && repo.write_enabled)
+    };
+    let noun = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let store = console.emulator().state.store.read().expect("the store");
+    let repo_name = RepositoryName::new(name).expect("a repository name");
+    let repo = store.repository("demo", &repo_name).expect("repository").changeable_attributes;
+    let tags = store.tags(&repo_name, OrderBy::None, None).expect("tags");
+    let manifests = store.manifests(&repo_name, OrderBy::None).expect("manifests");
+    let t = tags.iter().filter(|t| locked(&t.changeable_attributes, &repo)).count();
+    let m = manifests.iter().filter(|m| locked(&m.changeable_attributes, &repo)).count();
+    format!(
+        "{t} of {} locked · {m} of {} locked",
+        noun(tags.len(), "tag", "tags"),
+        noun(manifests.len(), "manifest", "manifests")
+    )
+}
+
+/// The "what is inside" text of the repository list's row for `name`, once read.
+async fn repository_row_inside(client: &Client, name: &str) -> Result<String, CmdError> {
+    let xpath = format!(
+        "//div[contains(@class,'repo-list')]//*[@data-index][.//a[normalize-space(.)='{name}']]\
+         //span[@data-testid='repository-inside']"
+    );
+    let script = "const r = document.evaluate(arguments[0], document, null, \
+                  XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue; \
+                  return r ? r.textContent : null;";
+    wait_until(Duration::from_secs(15), || async {
+        let text = client.execute(script, vec![serde_json::json!(xpath)]).await?;
+        Ok(text.as_str().filter(|t| !t.is_empty()).map(str::to_owned))
+    })
+    .await
+}
+
+#[tokio::test]
+async fn repository_rows_say_what_is_inside_apart_from_their_own_locks() {
+    let console = start_console().await;
+    let url = console.url("/r/demo");
+    let names = ["prod/payments/api", "prod/web/frontend", "base/debian", "legacy/billing"];
+    let expected: Vec<String> = names.iter().map(|n| expected_inside(&console, n)).collect();
+    with_browser(move |client| async move {
+        sign_in_as(&client, &url, "viewer").await?;
+        wait_loaded(&client).await?;
+        for (name, want) in names.iter().zip(&expected) {
+            type_into(&client, "#repo-filter", name).await?;
+            assert_eq!(&repository_row_inside(&client, name).await?, want, "{name}");
+        }
+        // The example a viewer misread: the repository's own badge says unlocked, the row says
+        // what is locked inside it.
+        type_into(&client, "#repo-filter", names[0]).await?;
+        assert_eq!(repository_row_locks(&client, names[0]).await?, "Repository: unlocked");
+        let payments = repository_row_inside(&client, names[0]).await?;
+        assert!(!payments.starts_with("0 of"), "{payments}");
+        // A lock changed elsewhere (through the API) shows once the page reads again.
+        let before = expected_inside(&console, names[1]);
+        let t = {
+            let store = console.emulator().state.store.read().expect("the store");
+            let repo = acr_types::RepositoryName::new(names[1]).expect("name");
+            let tags = store.tags(&repo, acr_types::OrderBy::None, None).expect("tags");
+            tags.iter()
+                .find(|t| {
+                    t.changeable_attributes.write_enabled && t.changeable_attributes.delete_enabled
+                })
+                .expect("an unlocked tag")
+                .name
+                .to_string()
+        };
+        let json = r#"{"writeEnabled":false,"deleteEnabled":false}"#;
+        assert_eq!(
+            crate::journeys_locks::patch_tag_as(&console, "admin", names[1], &t, json).await,
+            200
+        );
+        let after = expected_inside(&console, names[1]);
+        assert_ne!(before, after);
+        client.refresh().await?;
+        wait_loaded(&client).await?;
+        type_into(&client, "#repo-filter", names[1]).await?;
+        assert_eq!(repository_row_inside(&client, names[1]).await?, after);
+        type_into(&client, "#repo-filter", "prod/").await?;
+        repository_row_inside(&client, names[0]).await?;
+        shoot(&client, "browse-repositories-inside").await?;
+        assert_rows_hold_their_cells(&client).await?;
+        client.set_window_size(390, 844).await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        shoot(&client, "browse-repositories-inside-phone").await?;
+        client.set_window_size(1280, 900).await?;
+        Ok(())
+    })
+    .await;
+}
