@@ -162,7 +162,7 @@ async fn read_items(
     store: &LockStore,
     record: &RunRecord,
     pick: impl Fn(&acr_bulk::record::RunItem) -> bool,
-    progress: impl FnMut(ReadProgress),
+    progress: impl Fn(ReadProgress),
 ) -> Result<HashMap<String, Flags>, Problem> {
     let items: Vec<ArtifactRef> =
         record.items.iter().filter(|i| pick(i)).filter_map(|i| i.artifact()).collect();

@@ -46,9 +46,12 @@ use leptos_router::{
     hooks::{use_location, use_navigate},
     NavigateOptions,
 };
+use std::time::Duration;
 
 /// Bars drawn at first; more on request (the count says how many there are).
 const BARS_SHOWN: usize = 100;
+/// How often, at most, what the scan has read is published to the page's figures, ms.
+const PUBLISH_MS: u64 = 250;
 
 /// What the status page's URL says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,8 +154,20 @@ fn StatusContents(
     let state_filter =
         Memo::new(move |_| url.with(|u| u.as_ref().map(|u| u.state.clone()).unwrap_or_default()));
 
-    let coverage: RwSignal<Vec<RepoCoverage>> = RwSignal::new(Vec::new());
+    // What the scan has read, kept outside the reactive graph and published to the views at
+    // most every PUBLISH_MS (`version` moves): a repository arriving does not recompute and
+    // redraw every figure, which on a thousand repositories would keep the page (and with it
+    // the scan) busy.
+    let coverage: StoredValue<Vec<RepoCoverage>> = StoredValue::new(Vec::new());
+    let version = RwSignal::new(0u64);
+    let publishing = StoredValue::new(false);
+    let standings_read: StoredValue<Vec<RuleStanding>> = StoredValue::new(Vec::new());
     let standings: RwSignal<Vec<RuleStanding>> = RwSignal::new(Vec::new());
+    let publish = move || {
+        publishing.set_value(false);
+        standings.try_set(standings_read.get_value());
+        version.try_update(|v| *v += 1);
+    };
     let inventory: StoredValue<Vec<InventoryRow>> = StoredValue::new(Vec::new());
     let progress = RwSignal::new(ReadProgress::default());
     let scanning = RwSignal::new(false);
@@ -193,8 +208,9 @@ fn StatusContents(
             };
             let c = Cancel::default();
             cancel.set_value(c.clone());
-            coverage.set(Vec::new());
-            standings.set(vec![RuleStanding::default(); rules.with_value(Vec::len)]);
+            coverage.set_value(Vec::new());
+            standings_read.set_value(vec![RuleStanding::default(); rules.with_value(Vec::len)]);
+            publish();
             inventory.set_value(Vec::new());
             unread.set(Vec::new());
             skipped.set(Vec::new());
@@ -224,17 +240,22 @@ fn StatusContents(
                         }
                         let (cov, rows) = repo_coverage(&snapshot);
                         rules.with_value(|rules| {
-                            standings.try_update(|s| {
+                            standings_read.update_value(|s| {
                                 for (rule, standing) in rules.iter().zip(s.iter_mut()) {
                                     rule.check(&snapshot, standing);
                                 }
                             });
                         });
                         inventory.update_value(|i| i.extend(rows));
-                        coverage.try_update(|c| c.push(cov));
+                        coverage.update_value(|c| c.push(cov));
                         if !first_bar.get_value() {
+                            // The first repository shows at once; the rest in batches.
                             first_bar.set_value(true);
+                            publish();
                             mark_after_paint("status:first-bar");
+                        } else if !publishing.get_value() {
+                            publishing.set_value(true);
+                            set_timeout(publish, Duration::from_millis(PUBLISH_MS));
                         }
                     },
                 )
@@ -255,6 +276,7 @@ fn StatusContents(
                         problem.try_set(Some(p));
                     }
                 }
+                publish();
                 as_of.try_set(clock_now());
                 taken.try_set(crate::components::format::now_rfc3339());
                 scanning.try_set(false);
@@ -264,7 +286,8 @@ fn StatusContents(
     });
 
     let totals = Memo::new(move |_| {
-        coverage.with(|c| {
+        version.track();
+        coverage.with_value(|c| {
             let (mut tags, mut manifests) = (StateCounts::default(), StateCounts::default());
             let mut locked_repos = 0;
             for r in c {
@@ -275,15 +298,31 @@ fn StatusContents(
             (tags, manifests, locked_repos, c.len())
         })
     });
+    // The repositories' positions in the order shown (the figures stay where they are).
     let sorted = Memo::new(move |_| {
-        let mut v = coverage.get();
-        match sort.get() {
-            StatusSort::Unprotected => v.sort_by(|a, b| {
-                b.tags.not_locked().cmp(&a.tags.not_locked()).then_with(|| a.name.cmp(&b.name))
-            }),
-            StatusSort::Name => v.sort_by(|a, b| a.name.cmp(&b.name)),
+        version.track();
+        let by = sort.get();
+        coverage.with_value(|c| {
+            let mut v: Vec<usize> = (0..c.len()).collect();
+            match by {
+                StatusSort::Unprotected => v.sort_by(|&a, &b| {
+                    let (a, b) = (&c[a], &c[b]);
+                    b.tags.not_locked().cmp(&a.tags.not_locked()).then_with(|| a.name.cmp(&b.name))
+                }),
+                StatusSort::Name => v.sort_by(|&a, &b| c[a].name.cmp(&c[b].name)),
+            }
+            v
+        })
+    });
+    // The table's rows (their figures only), drawn while the table is open.
+    let table_open = RwSignal::new(false);
+    let table_rows = Signal::derive(move || {
+        if !table_open.get() {
+            return Vec::new();
         }
-        v
+        sorted.with(|order| {
+            coverage.with_value(|c| order.iter().map(|&i| c[i].clone_figures()).collect())
+        })
     });
 
     let go = {
@@ -440,12 +479,15 @@ fn StatusContents(
     let bars = {
         let registry = registry.clone();
         move || {
-            let all = sorted.get();
-            let n = all.len();
             let limit = shown_bars.get();
-            let rows = all
+            let (n, shown) = sorted.with(|order| {
+                let shown: Vec<RepoCoverage> = coverage.with_value(|c| {
+                    order.iter().take(limit).map(|&i| c[i].clone_figures()).collect()
+                });
+                (order.len(), shown)
+            });
+            let rows = shown
                 .into_iter()
-                .take(limit)
                 .map(|r| {
                     let href = acr_types::RepositoryName::new(&r.name)
                         .map(|n| Route::repository(registry.clone(), n).href())
@@ -471,24 +513,32 @@ fn StatusContents(
             view! { <ol class="cov-rows" data-testid="coverage-bars">{rows}</ol> {more} }
         }
     };
-    let unprotected = Memo::new(move |_| {
-        let want = state_filter.get();
-        coverage.with(|c| {
-            c.iter()
-                .flat_map(|r| r.unprotected.iter())
-                .filter(|(_, s)| want.is_empty() || s.as_str() == want)
-                .cloned()
-                .collect::<Vec<_>>()
+    // The items not locked in the chosen state: how many, and the first ones to list.
+    let unprotected_now = move |want: &str, limit: usize| {
+        coverage.with_value(|c| {
+            let mut n = 0;
+            let mut first = Vec::new();
+            for (a, s) in c.iter().flat_map(|r| r.unprotected.iter()) {
+                if want.is_empty() || s.as_str() == want {
+                    if first.len() < limit {
+                        first.push((a.clone(), *s));
+                    }
+                    n += 1;
+                }
+            }
+            (n, first)
         })
+    };
+    let unprotected = Memo::new(move |_| {
+        version.track();
+        unprotected_now(&state_filter.get(), shown_bars.get() * 5)
     });
     let drill = {
         let (registry, to_bulk) = (registry.clone(), to_bulk.clone());
         move || {
-            let items = unprotected.get();
-            let n = items.len();
+            let (n, items) = unprotected.get();
             let list = items
                 .iter()
-                .take(shown_bars.get() * 5)
                 .map(|(a, s)| {
                     let href = match a {
                         ArtifactRef::Tag(r, t) => Route::Tag {
@@ -510,16 +560,20 @@ fn StatusContents(
                     view! { <li><a href=href>{a.to_string()}</a>" — "{s.label()}</li> }
                 })
                 .collect_view();
-            let shown = n.min(shown_bars.get() * 5);
+            let shown = items.len();
             let rest = (n > shown).then(|| view! {
                 <p>{[thousands(n - shown).as_str(), " more: the inventory export lists every one."].concat()}</p>
             });
             let to_bulk = to_bulk.clone();
             let tools = (may_change.get() && n > 0).then(|| {
-                let items: Vec<ArtifactRef> = items.iter().map(|(a, _)| a.clone()).collect();
+                // Every one of them, gathered when the button is pressed.
+                let all = move || {
+                    let (_, all) = unprotected_now(&state_filter.get_untracked(), usize::MAX);
+                    all.into_iter().map(|(a, _)| a).collect::<Vec<ArtifactRef>>()
+                };
                 view! {
                     <button type="button" class="button button--primary" data-testid="lock-unprotected"
-                        on:click=move |_| to_bulk(items.clone(), "lock")>
+                        on:click=move |_| to_bulk(all(), "lock")>
                         {["Lock these ", &count_of(n, "item", "items"), "…"].concat()}
                     </button>
                 }
@@ -642,9 +696,12 @@ fn StatusContents(
                 <CoverageLegend />
                 <h3>"Tags per repository"</h3>
                 {bars}
-                <details class="status-table">
+                <details class="status-table" on:toggle=move |ev| {
+                    let open = event_target::<leptos::web_sys::HtmlDetailsElement>(&ev).open();
+                    table_open.set(open);
+                }>
                     <summary>"The same figures as a table"</summary>
-                    <CoverageTable repos=Signal::derive(move || sorted.get()) />
+                    <CoverageTable repos=table_rows />
                 </details>
             </section>
             <section class="card" aria-labelledby="status-rules-title" data-testid="status-rules">

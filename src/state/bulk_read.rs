@@ -2,21 +2,27 @@
 //! filtered by the rule's glob), one access token per 20 of them, and for each repository its
 //! attributes, the account's rights, and every page of its tags and (when needed) manifests:
 //! one paged list per repository and kind, never a request per item. Every page's flags also go
-//! into the lock store, so open views follow. Progress is reported as repositories finish; a
+//! into the lock store, so open views follow. The token requests run beside the reads, one
+//! batch ahead of them, so the reads never wait for one. Progress is reported page by page; a
 //! cancel stops before the next repository (those in flight finish).
 
 use crate::{problem::Problem, state::lock_store::LockStore};
 use acr_bulk::{plan::RepoSnapshot, Scope, WriteRight};
 use acr_client::{ClientError, Page, Pages, RegistryClient};
 use acr_types::{OrderBy, RepositoryName};
-use futures_util::{stream::FuturesUnordered, StreamExt};
-use std::sync::{
-    atomic::{AtomicBool, Ordering},
-    Arc,
+use futures_util::{future::LocalBoxFuture, stream::FuturesUnordered, StreamExt};
+use std::{
+    cell::{Cell, RefCell},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
 };
 
-/// Repositories read at once (each reads its lists page by page).
-pub const READ_CONCURRENCY: usize = 4;
+/// Repositories read at once (each reads its attributes and lists side by side, page by page).
+/// Six repositories ask for up to eighteen requests, so the client's six in flight (a browser's
+/// connections per origin) stay busy while a repository waits for its slowest list.
+pub const READ_CONCURRENCY: usize = 6;
 
 /// How far a read has got.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -107,13 +113,28 @@ pub async fn repositories_in(
     }
 }
 
-async fn read_one(
+/// What a read reports as it goes: the page's `progress` callback with the running figures.
+struct Reporter<'a, P: Fn(ReadProgress)> {
+    state: Cell<ReadProgress>,
+    progress: &'a P,
+}
+
+impl<P: Fn(ReadProgress)> Reporter<'_, P> {
+    fn update(&self, f: impl FnOnce(&mut ReadProgress)) {
+        let mut s = self.state.get();
+        f(&mut s);
+        self.state.set(s);
+        (self.progress)(s);
+    }
+}
+
+async fn read_one<P: Fn(ReadProgress)>(
     client: &RegistryClient,
     store: &LockStore,
     scope: &Scope,
     repo: RepositoryName,
-    listed: &std::cell::Cell<usize>,
-    skipped: &std::cell::RefCell<Vec<String>>,
+    report: &Reporter<'_, P>,
+    skipped: &RefCell<Vec<String>>,
 ) -> Result<RepoSnapshot, (RepositoryName, String)> {
     let note = |p_skipped: &[String]| {
         skipped.borrow_mut().extend(p_skipped.iter().map(|s| [repo.as_str(), ": ", s].concat()));
@@ -143,7 +164,7 @@ async fn read_one(
         let ticket = store.ticket();
         all_pages(client.list_tags(&repo, OrderBy::TimeDesc), |p| {
             store.record_tags(&repo, &p.items, ticket);
-            listed.set(listed.get() + p.items.len());
+            report.update(|s| s.items += p.items.len());
             note(&p.skipped);
         })
         .await
@@ -155,7 +176,7 @@ async fn read_one(
         let ticket = store.ticket();
         all_pages(client.list_manifests(&repo, OrderBy::TimeDesc), |p| {
             store.record_manifests(&repo, &p.items, ticket);
-            listed.set(listed.get() + p.items.len());
+            report.update(|s| s.items += p.items.len());
             note(&p.skipped);
         })
         .await
@@ -173,58 +194,72 @@ async fn read_one(
     Ok(RepoSnapshot { name: repo, flags, write, tags, manifests })
 }
 
+/// What finished in a scan: a batch of token requests (the repositories covered up to), or a
+/// repository read.
+enum Done {
+    Tokens(usize, Result<usize, ClientError>),
+    Repo(usize, Result<RepoSnapshot, (RepositoryName, String)>),
+}
+
 /// Reads every repository `scope` covers and hands each to `on_repo` as soon as it is read (in
-/// the order they finish), reporting progress; a cancel stops before the next repository.
-/// Returns how it ended: repositories that could not be read, whether it was cancelled, and the
-/// list entries left out.
+/// the order they finish), reporting progress page by page; a cancel stops before the next
+/// repository. Tokens are fetched 20 repositories per request, one batch ahead of the reads and
+/// beside them. Returns how it ended: repositories that could not be read, whether it was
+/// cancelled, and the list entries left out.
 pub async fn scan_scope(
     client: &RegistryClient,
     store: &LockStore,
     scope: &Scope,
     cancel: &Cancel,
-    mut progress: impl FnMut(ReadProgress),
+    progress: impl Fn(ReadProgress),
     mut on_repo: impl FnMut(usize, RepoSnapshot),
 ) -> Result<ScanEnd, Problem> {
-    let mut state = ReadProgress::default();
-    progress(state);
+    let report = Reporter { state: Cell::new(ReadProgress::default()), progress: &progress };
+    report.update(|_| {});
     let (names, mut skipped_names) = repositories_in(client, scope).await?;
-    state.repositories = Some(names.len());
-    progress(state);
-    let listed = std::cell::Cell::new(0usize);
-    let skipped = std::cell::RefCell::new(Vec::new());
+    report.update(|s| s.repositories = Some(names.len()));
+    let skipped = RefCell::new(Vec::new());
     let mut unread = Vec::new();
-    let mut next = 0;
-    let mut flying = FuturesUnordered::new();
+    let mut flying: FuturesUnordered<LocalBoxFuture<'_, Done>> = FuturesUnordered::new();
+    let (mut next, mut reading, mut prefetched, mut fetching) = (0, 0, 0, false);
     let mut cancelled = false;
-    let mut prefetched = 0;
     loop {
-        // One token request per 20 repositories instead of one each, just ahead of the reads.
-        if prefetched < names.len()
-            && next + READ_CONCURRENCY >= prefetched
-            && !cancel.is_cancelled()
-        {
-            let batch = &names[prefetched..names.len().min(prefetched + acr_client::TOKEN_BATCH)];
-            if let Err(e) = client.prefetch_repository_tokens(batch).await {
-                return Err(Problem::from(&e));
+        if !cancel.is_cancelled() {
+            // One token request per 20 repositories, one batch ahead of the reads.
+            if !fetching && prefetched < names.len() {
+                let end = names.len().min(prefetched + acr_client::TOKEN_BATCH);
+                let batch = &names[prefetched..end];
+                flying.push(Box::pin(async move {
+                    Done::Tokens(end, client.prefetch_repository_tokens(batch).await)
+                }));
+                fetching = true;
             }
-            prefetched += batch.len();
+            while reading < READ_CONCURRENCY && next < prefetched {
+                let (i, repo) = (next, names[next].clone());
+                let (report, skipped) = (&report, &skipped);
+                flying.push(Box::pin(async move {
+                    Done::Repo(i, read_one(client, store, scope, repo, report, skipped).await)
+                }));
+                next += 1;
+                reading += 1;
+            }
         }
-        while flying.len() < READ_CONCURRENCY && next < names.len() && !cancel.is_cancelled() {
-            let (i, repo) = (next, names[next].clone());
-            let (listed, skipped) = (&listed, &skipped);
-            flying.push(
-                async move { (i, read_one(client, store, scope, repo, listed, skipped).await) },
-            );
-            next += 1;
+        let Some(done) = flying.next().await else { break };
+        match done {
+            Done::Tokens(end, Ok(_)) => {
+                prefetched = end;
+                fetching = false;
+            }
+            Done::Tokens(_, Err(e)) => return Err(Problem::from(&e)),
+            Done::Repo(i, r) => {
+                reading -= 1;
+                match r {
+                    Ok(s) => on_repo(i, s),
+                    Err(e) => unread.push(e),
+                }
+                report.update(|s| s.read += 1);
+            }
         }
-        let Some((i, r)) = flying.next().await else { break };
-        match r {
-            Ok(s) => on_repo(i, s),
-            Err(e) => unread.push(e),
-        }
-        state.read += 1;
-        state.items = listed.get();
-        progress(state);
         if cancel.is_cancelled() && next < names.len() {
             cancelled = true;
         }
@@ -241,7 +276,7 @@ pub async fn read_scope(
     store: &LockStore,
     scope: &Scope,
     cancel: &Cancel,
-    progress: impl FnMut(ReadProgress),
+    progress: impl Fn(ReadProgress),
 ) -> Result<ReadResult, Problem> {
     let mut read: Vec<(usize, RepoSnapshot)> = Vec::new();
     let end = scan_scope(client, store, scope, cancel, progress, |i, s| read.push((i, s))).await?;

@@ -126,6 +126,17 @@ pub struct RepoCoverage {
 }
 
 impl RepoCoverage {
+    /// Its figures, without the list of items not locked (what a bar or a table row needs).
+    pub fn clone_figures(&self) -> Self {
+        Self {
+            name: self.name.clone(),
+            flags: self.flags,
+            tags: self.tags,
+            manifests: self.manifests,
+            unprotected: Vec::new(),
+        }
+    }
+
     /// True when the repository's own flags lock it (writes or deletes off).
     pub fn repository_locked(&self) -> bool {
         !self.flags.write || !self.flags.delete
