@@ -27,7 +27,6 @@ use crate::{
     state::{
         bulk_read::{scan_scope, Cancel, ReadProgress},
         bulk_storage::save_selection,
-        lock_store::use_lock_store,
         registry::use_client,
     },
 };
@@ -141,7 +140,6 @@ fn StatusContents(
     registry: String,
     url: Memo<Option<StatusUrl>>,
 ) -> impl IntoView {
-    let store = use_lock_store(&registry);
     let config = expect_context::<SharedConfig>();
     let rules: Vec<LockRule> =
         config.registry(&registry).map(|r| r.lock_rules.clone()).unwrap_or_default();
@@ -185,7 +183,7 @@ fn StatusContents(
 
     // The scan: again whenever the scope changes or on refresh.
     Effect::new({
-        let (client, store) = (client.clone(), store.clone());
+        let client = client.clone();
         move |_| {
             let glob = scope.get();
             reload.track();
@@ -218,12 +216,14 @@ fn StatusContents(
             cancelled.set(false);
             scanning.set(true);
             shown_bars.set(BARS_SHOWN);
-            let (client, store) = (client.clone(), store.clone());
+            let client = client.clone();
             spawn_local(async move {
                 let scope = Scope::Rule(rule);
+                // The scan keeps its own snapshot: the figures are "as of" it, and a store
+                // entry per item would cost more memory than the scan itself.
                 let result = scan_scope(
                     &client,
-                    &store,
+                    None,
                     &scope,
                     &c,
                     |p| {
@@ -238,7 +238,6 @@ fn StatusContents(
                         if snapshot.write != WriteRight::No {
                             may_change.try_set(true);
                         }
-                        let (cov, rows) = repo_coverage(&snapshot);
                         rules.with_value(|rules| {
                             standings_read.update_value(|s| {
                                 for (rule, standing) in rules.iter().zip(s.iter_mut()) {
@@ -246,6 +245,8 @@ fn StatusContents(
                                 }
                             });
                         });
+                        // The snapshot's strings move into the inventory (no second copy).
+                        let (cov, rows) = repo_coverage(snapshot);
                         inventory.update_value(|i| i.extend(rows));
                         coverage.update_value(|c| c.push(cov));
                         if !first_bar.get_value() {

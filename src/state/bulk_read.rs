@@ -2,7 +2,8 @@
 //! filtered by the rule's glob), one access token per 20 of them, and for each repository its
 //! attributes, the account's rights, and every page of its tags and (when needed) manifests:
 //! one paged list per repository and kind, never a request per item. Every page's flags also go
-//! into the lock store, so open views follow. The token requests run beside the reads, one
+//! into the lock store (for a bulk preview; a status scan keeps its own snapshot), so open views
+//! follow. The token requests run beside the reads, one
 //! batch ahead of them, so the reads never wait for one. Progress is reported page by page; a
 //! cancel stops before the next repository (those in flight finish).
 
@@ -130,7 +131,7 @@ impl<P: Fn(ReadProgress)> Reporter<'_, P> {
 
 async fn read_one<P: Fn(ReadProgress)>(
     client: &RegistryClient,
-    store: &LockStore,
+    store: Option<&LockStore>,
     scope: &Scope,
     repo: RepositoryName,
     report: &Reporter<'_, P>,
@@ -148,22 +149,23 @@ async fn read_one<P: Fn(ReadProgress)>(
     };
     // The repository's attributes and its lists are read side by side.
     let attributes = async {
-        let ticket = store.ticket();
+        let ticket = store.map(LockStore::ticket);
         let a = client.get_repository_properties(&repo).await?;
-        store.record(
-            &acr_types::ArtifactRef::Repository(repo.clone()),
-            &a.changeable_attributes,
-            ticket,
-        );
+        if let (Some(store), Some(ticket)) = (store, ticket) {
+            let key = acr_types::ArtifactRef::Repository(repo.clone());
+            store.record(&key, &a.changeable_attributes, ticket);
+        }
         Ok::<_, ClientError>(a.changeable_attributes)
     };
     let tags = async {
         if !scope.needs_tags(&repo) {
             return Ok(Vec::new());
         }
-        let ticket = store.ticket();
+        let ticket = store.map(LockStore::ticket);
         all_pages(client.list_tags(&repo, OrderBy::TimeDesc), |p| {
-            store.record_tags(&repo, &p.items, ticket);
+            if let (Some(store), Some(ticket)) = (store, ticket) {
+                store.record_tags(&repo, &p.items, ticket);
+            }
             report.update(|s| s.items += p.items.len());
             note(&p.skipped);
         })
@@ -173,9 +175,11 @@ async fn read_one<P: Fn(ReadProgress)>(
         if !scope.needs_manifests(&repo) {
             return Ok(Vec::new());
         }
-        let ticket = store.ticket();
+        let ticket = store.map(LockStore::ticket);
         all_pages(client.list_manifests(&repo, OrderBy::TimeDesc), |p| {
-            store.record_manifests(&repo, &p.items, ticket);
+            if let (Some(store), Some(ticket)) = (store, ticket) {
+                store.record_manifests(&repo, &p.items, ticket);
+            }
             report.update(|s| s.items += p.items.len());
             note(&p.skipped);
         })
@@ -204,11 +208,13 @@ enum Done {
 /// Reads every repository `scope` covers and hands each to `on_repo` as soon as it is read (in
 /// the order they finish), reporting progress page by page; a cancel stops before the next
 /// repository. Tokens are fetched 20 repositories per request, one batch ahead of the reads and
-/// beside them. Returns how it ended: repositories that could not be read, whether it was
-/// cancelled, and the list entries left out.
+/// beside them. The flags read go into `store` when one is given (a status scan of a large
+/// registry keeps its own snapshot and leaves the store alone: a store entry per item of
+/// 100,000 would cost more memory than the scan itself). Returns how it ended: repositories
+/// that could not be read, whether it was cancelled, and the list entries left out.
 pub async fn scan_scope(
     client: &RegistryClient,
-    store: &LockStore,
+    store: Option<&LockStore>,
     scope: &Scope,
     cancel: &Cancel,
     progress: impl Fn(ReadProgress),
@@ -279,7 +285,8 @@ pub async fn read_scope(
     progress: impl Fn(ReadProgress),
 ) -> Result<ReadResult, Problem> {
     let mut read: Vec<(usize, RepoSnapshot)> = Vec::new();
-    let end = scan_scope(client, store, scope, cancel, progress, |i, s| read.push((i, s))).await?;
+    let end =
+        scan_scope(client, Some(store), scope, cancel, progress, |i, s| read.push((i, s))).await?;
     read.sort_by_key(|(i, _)| *i);
     Ok(ReadResult {
         repos: read.into_iter().map(|(_, s)| s).collect(),

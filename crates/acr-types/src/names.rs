@@ -147,6 +147,11 @@ impl TagName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The text, owned (no copy).
+    pub fn into_string(self) -> String {
+        self.0
+    }
 }
 
 /// A content digest such as `sha256:` followed by 64 lowercase hex digits.
@@ -188,6 +193,11 @@ impl Digest {
     /// The digest as written on the wire.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The text, owned (no copy).
+    pub fn into_string(self) -> String {
+        self.0
     }
 
     /// The hex part, without the algorithm.

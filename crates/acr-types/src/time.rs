@@ -138,6 +138,11 @@ impl Timestamp {
     pub fn as_str(&self) -> &str {
         &self.text
     }
+
+    /// The text as received, owned (no copy).
+    pub fn into_string(self) -> String {
+        self.text
+    }
 }
 
 impl PartialEq for Timestamp {
