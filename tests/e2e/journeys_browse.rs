@@ -651,7 +651,9 @@ async fn a_page_for_something_that_does_not_exist_says_so_once() {
 fn expected_inside(console: &crate::harness::Console, name: &str) -> String {
     use acr_types::{ChangeableAttributes, OrderBy, RepositoryName};
     let locked = |own: &ChangeableAttributes, repo: &ChangeableAttributes| {
-        !(own.write_enabled && repo.write_enabled) && !(own.delete_enabled && repo.write_enabled)
+        let write = own.write_enabled && repo.write_enabled;
+        let delete = own.delete_enabled && repo.write_enabled;
+        !write && !delete
     };
     let noun = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let store = console.emulator().state.store.read().expect("the store");
