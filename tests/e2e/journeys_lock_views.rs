@@ -6,7 +6,7 @@
 
 use crate::{
     harness::{screenshot, start_console, start_console_with, with_browser, Console},
-    journeys_browse::{badges_of, row_with_link, scroll_to, wait_loaded},
+    journeys_browse::{row_with_link, scroll_to, wait_loaded},
     journeys_locks::{
         click, digest_of, manifest_url, repository_url, stored_manifest, stored_repository,
         stored_tag, wd, Locks, FRONTEND,
@@ -26,17 +26,29 @@ fn expected_tag_row(console: &Console, t: &str) -> String {
     summary("Tag", &stored_tag(console, FRONTEND, t), Some(&manifest), Some(&repository))
 }
 
+/// The badge summary of the row linking to `name`, found and read in one script run (the list
+/// re-renders rows as the page scrolls, so an element found first may be gone when read).
+async fn row_badges_now(client: &Client, name: &str) -> Result<Option<String>, CmdError> {
+    let xpath = format!(
+        "//div[@role='row'][.//a[normalize-space(.)='{name}']]//*[contains(@class,'lock-badges')]"
+    );
+    let script = "const r = document.evaluate(arguments[0], document, null, \
+                  XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue; \
+                  return r ? r.getAttribute('aria-label') : null;";
+    let label = client.execute(script, vec![serde_json::json!(xpath)]).await?;
+    Ok(label.as_str().map(str::to_owned))
+}
+
 /// Waits until the row linking to `name` has the badge summary `want`.
 async fn wait_row_badges(client: &Client, name: &str, want: &str) -> Result<(), CmdError> {
     let seen = wait_until(SETTLE, || async {
-        let got = badges_of(&row_with_link(client, name).await?).await?;
-        Ok((got == want).then_some(got))
+        Ok(row_badges_now(client, name).await?.filter(|got| got == want))
     })
     .await;
     match seen {
         Ok(_) => Ok(()),
         Err(_) => {
-            let got = badges_of(&row_with_link(client, name).await?).await?;
+            let got = row_badges_now(client, name).await?;
             panic!("row {name}: want {want:?}, the console shows {got:?}")
         }
     }
