@@ -231,8 +231,13 @@ async fn after_a_refused_change_every_view_of_the_repository_agrees_nothing_chan
         assert!(panel.contains("could not be read"), "the rights are said to be unknown: {panel}");
         let before = stored_repository(&console, FRONTEND);
         click(&client, &locks.preset("Lock").await?).await?;
-        let problem = locks.alert().await?;
-        assert!(!problem.is_empty(), "the refusal is shown");
+        // The panel's alert region is always there; the refusal fills it once answered.
+        let problem = wait_until(SETTLE, || async {
+            let text = locks.alert().await?;
+            Ok((!text.is_empty()).then_some(text))
+        })
+        .await?;
+        assert!(problem.contains("What to do:"), "the refusal is shown: {problem}");
         assert_eq!(stored_repository(&console, FRONTEND), before, "the registry changed nothing");
         assert!(locks.is_on(&write).await?, "the switch went back");
         assert_eq!(locks.current_preset().await?, "Unlock");
