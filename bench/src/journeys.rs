@@ -332,6 +332,17 @@ pub async fn lock_toggles(
         emulator.state.stats.reset();
         let button = client.find(Locator::Css(&switch)).await.map_err(|e| e.to_string())?;
         let was_on = button.attr("aria-checked").await.map_err(|e| e.to_string())?;
+        // Into view at once: the page's smooth scrolling would still be moving when the
+        // driver clicks (the switch sits below the fold at 1280×900 since the tag page shows
+        // what ACR will refuse).
+        let arg = serde_json::to_value(&button).map_err(|e| e.to_string())?;
+        client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+                vec![arg],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
         button.click().await.map_err(|e| format!("toggle {i}: {e}"))?;
         if was_on.as_deref() == Some("false") {
             // Turning writes back on is an unlock: the console asks first.

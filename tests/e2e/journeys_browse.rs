@@ -611,7 +611,7 @@ async fn a_page_for_something_that_does_not_exist_says_so_once() {
     let nowhere = console.url("/nowhere/at/all");
     with_browser(move |client| async move {
         sign_in_as(&client, &home, "admin").await?;
-        for (url, says) in &pages {
+        for (i, (url, says)) in pages.iter().enumerate() {
             client.goto(url).await?;
             wait_until(Duration::from_secs(15), || async {
                 Ok((!perceivable_alerts(&client).await?.is_empty()).then_some(()))
@@ -622,6 +622,9 @@ async fn a_page_for_something_that_does_not_exist_says_so_once() {
             let alerts = perceivable_alerts(&client).await?;
             assert_eq!(alerts.len(), 1, "one alert, announced once, on {url}: {alerts:#?}");
             assert!(alerts[0].starts_with("Not found") && alerts[0].contains(says), "{alerts:?}");
+            if i == 0 {
+                screenshot(&client, "browse-repository-not-found").await?;
+            }
             // A repository that does not exist offers no tools for its (empty) lists.
             for tool in ["#list-filter", "[data-testid=selection-bar]", "[data-testid=repository-whole]"] {
                 let shown = client
@@ -633,7 +636,6 @@ async fn a_page_for_something_that_does_not_exist_says_so_once() {
                 assert_eq!(shown, serde_json::json!(false), "{tool} on {url}");
             }
         }
-        screenshot(&client, "browse-repository-not-found").await?;
         // A path no page answers: one page saying so, no alert.
         client.goto(&nowhere).await?;
         wait_heading(&client, "Page not found").await?;
