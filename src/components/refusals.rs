@@ -8,7 +8,7 @@
 //! rules are monotone), an "allowed" needs every flag that decides. The wording and the
 //! verdicts are pure and tested natively. It does not read the registry or the router.
 
-use crate::state::lock_store::LockStore;
+use crate::state::{contents::Listed, lock_store::LockStore};
 use acr_types::{
     refusal::{decide, Decision, Item, Lock, Operation, Other},
     ArtifactRef, ChangeableAttributes, Digest, RepositoryName, TagName,
@@ -229,17 +229,6 @@ pub fn summary(lines: &[Line]) -> String {
     lines.iter().map(|l| [l.sentence().as_str(), "."].concat()).collect::<Vec<_>>().join(" ")
 }
 
-/// What a page has read of the repository around its item, for "Delete the repository".
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Contents {
-    /// The tags read (their flags are in the lock store).
-    pub tags: Vec<TagName>,
-    /// The manifests read (their flags are in the lock store).
-    pub manifests: Vec<Digest>,
-    /// True when these are all the repository holds.
-    pub complete: bool,
-}
-
 /// What an explanation is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {
@@ -257,7 +246,7 @@ pub fn facts_from_store(
     repo: &RepositoryName,
     subject: &Subject,
     manifest_tags: Option<&[TagName]>,
-    contents: Option<&Contents>,
+    contents: Option<&Listed>,
 ) -> Facts {
     let tag_flags = |t: &TagName| store.flags(&ArtifactRef::Tag(repo.clone(), t.clone()));
     let (tag, digest) = match subject {
@@ -284,8 +273,8 @@ pub fn facts_from_store(
         Some(c) => {
             let mut names =
                 c.tags.iter().filter(|t| !manifest_tags.items.iter().any(|(m, _)| m == *t));
-            let tags = known_tags(&mut names, c.complete);
-            let mut manifests = Known { items: Vec::new(), complete: c.complete };
+            let tags = known_tags(&mut names, c.tags_whole);
+            let mut manifests = Known { items: Vec::new(), complete: c.manifests_whole };
             for d in c.manifests.iter().filter(|d| *d != digest) {
                 match store.flags(&ArtifactRef::Manifest(repo.clone(), d.clone())) {
                     Some(f) => manifests.items.push((d.clone(), f)),
@@ -384,7 +373,7 @@ pub fn Refusals(
     manifest_tags: Signal<Option<Vec<TagName>>>,
     /// What was read of the rest of the repository (`None` while not read).
     #[prop(into)]
-    contents: Signal<Option<Contents>>,
+    contents: Signal<Option<Listed>>,
 ) -> impl IntoView {
     let questions: &'static [Question] = match subject {
         Subject::Tag(..) => &TAG_PAGE,
@@ -662,10 +651,11 @@ mod tests {
             store.record(&ArtifactRef::Manifest(repo.clone(), digest('b')), &open(), ticket);
             let subject = Subject::Tag(t.clone(), d.clone());
             let its_tags = [t.clone(), tag("stable")];
-            let contents = Contents {
+            let contents = Listed {
                 tags: vec![t.clone(), tag("stable"), tag("unread")],
+                tags_whole: true,
                 manifests: vec![d.clone(), digest('b')],
-                complete: true,
+                manifests_whole: true,
             };
             let f = facts_from_store(&store, &repo, &subject, Some(&its_tags), Some(&contents));
             assert_eq!(f.tag, Some((t.clone(), Some(flags(false, true, true)))));

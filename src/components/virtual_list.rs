@@ -238,9 +238,8 @@ where
         Effect::new(move |_| on_visible.run(in_view.get()));
     }
 
-    // Where the list is in the window (the rows in view follow the page's scroll) and a
-    // rendered row's height.
-    let measure = move || {
+    // Where the list is in the window: what the rows in view follow as the page scrolls.
+    let follow_window = move || {
         let Some(el) = root.get_untracked() else { return };
         let Some(spacer) = el.query_selector(".vlist__spacer").ok().flatten() else { return };
         let window_height = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
@@ -249,7 +248,12 @@ where
             scroll_top.set(top);
             viewport_height.set(height);
         }
-        if let Ok(Some(first)) = spacer.query_selector("[data-index]") {
+    };
+    // That, and a rendered row's height (rows change only with the items or the window's size).
+    let measure = move || {
+        follow_window();
+        let Some(el) = root.get_untracked() else { return };
+        if let Ok(Some(first)) = el.query_selector(".vlist__spacer > [data-index]") {
             if let Ok(first) = first.dyn_into::<HtmlElement>() {
                 let h = f64::from(first.offset_height());
                 if h > 0.0 && (h - measured_row.get_untracked()).abs() > 0.5 {
@@ -265,7 +269,7 @@ where
         }
     });
     let resize = window_event_listener(ev::resize, move |_| measure());
-    let scroll = window_event_listener(ev::scroll, move |_| measure());
+    let scroll = window_event_listener(ev::scroll, move |_| follow_window());
     on_cleanup(move || {
         resize.remove();
         scroll.remove();
@@ -299,7 +303,7 @@ where
             let el: Element = el.into();
             if let Some(by) = reveal(&el, to, row, window_height) {
                 scroll_page_by(by);
-                measure();
+                follow_window();
             }
             request_animation_frame(move || focus_row(&el, to));
         } else if key == "Enter" && focus_rows {

@@ -14,24 +14,19 @@ use crate::{
         error_view::ErrorView,
         lock_badges::{any_off, LockBadges, LOCKED_BY_REPOSITORY},
         lock_panel::LockPanel,
-        refusals::Contents,
     },
     problem::Problem,
     routes::Route,
     state::{
+        contents::{read_first_pages, Listed},
         lock_action::lock_action,
         lock_store::{use_lock_store, LockStore, Ticket},
         registry::use_client,
     },
 };
 use acr_client::{Permissions, RegistryClient};
-use acr_types::{
-    ArtifactRef, ChangeableAttributes, OrderBy, RepositoryAttributes, RepositoryName, TagName,
-};
-use futures_util::{
-    future::{join_all, LocalBoxFuture},
-    StreamExt,
-};
+use acr_types::{ArtifactRef, ChangeableAttributes, RepositoryAttributes, RepositoryName, TagName};
+use futures_util::future::{join_all, LocalBoxFuture};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -214,45 +209,22 @@ pub struct Shown {
     pub panel: ViewFn,
     /// What was read of the repository's tags and manifests (their flags are in the store),
     /// for the explanation of what ACR refuses (`None` until read).
-    pub contents: Signal<Option<Contents>>,
+    pub contents: Signal<Option<Listed>>,
 }
 
 /// Tags of the item's manifest read one by one when the first page of the tag list lacks them.
 const EXTRA_TAG_READS: usize = 20;
 
-/// Reads the first page of `repo`'s tags and of its manifests (one request each, at most
-/// [`acr_client::ClientOptions::page_size`] items) and keeps their flags in `store`; then
-/// `wanted` (the tags of the item's manifest) that page did not have, one by one, up to
-/// [`EXTRA_TAG_READS`]. What failed or did not fit is missing, and `complete` says so.
+/// Reads the first page of `repo`'s tags and of its manifests (their flags go into `store`),
+/// then `wanted` (the tags of the item's manifest) that page did not have, one by one, up to
+/// [`EXTRA_TAG_READS`]. Lists that could not be read leave it empty and not whole.
 async fn read_contents(
     client: RegistryClient,
     store: LockStore,
     repo: RepositoryName,
     wanted: Vec<TagName>,
-) -> Contents {
-    let ticket = store.ticket();
-    let mut tag_pages = client.list_tags(&repo, OrderBy::None);
-    let mut manifest_pages = client.list_manifests(&repo, OrderBy::None);
-    let (tags, manifests) = futures_util::join!(tag_pages.next(), manifest_pages.next());
-    let mut out = Contents { complete: true, ..Contents::default() };
-    match tags {
-        Some(Ok(page)) => {
-            store.record_tags(&repo, &page.items, ticket);
-            out.complete &= !page.more && page.skipped.is_empty();
-            out.tags = page.items.into_iter().map(|t| t.name).collect();
-        }
-        Some(Err(_)) => out.complete = false,
-        None => {}
-    }
-    match manifests {
-        Some(Ok(page)) => {
-            store.record_manifests(&repo, &page.items, ticket);
-            out.complete &= !page.more && page.skipped.is_empty();
-            out.manifests = page.items.into_iter().map(|m| m.digest).collect();
-        }
-        Some(Err(_)) => out.complete = false,
-        None => {}
-    }
+) -> Listed {
+    let out = read_first_pages(&client, &store, &repo).await.unwrap_or_default();
     let missing: Vec<TagName> =
         wanted.into_iter().filter(|t| !out.tags.contains(t)).take(EXTRA_TAG_READS).collect();
     if !missing.is_empty() {

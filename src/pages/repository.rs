@@ -23,7 +23,7 @@ use crate::{
     routes::{BulkQuery, ListOrder, RepoView, Route},
     state::{
         bulk_storage::save_selection,
-        contents::{sentence, Listed},
+        contents::{sentence, tally},
         lock_action::lock_action,
         lock_store::use_lock_store,
         paged::{load_pages, LockSink, Paged, Progress},
@@ -490,14 +490,19 @@ fn RepositoryContents(
         move || {
             let whole = tags.with(Paged::complete) && manifests.with(Paged::complete);
             whole.then(|| {
-                let listed = Listed {
-                    tags: tags.with(|t| t.items.iter().map(|x| x.name.clone()).collect()),
-                    tags_whole: true,
-                    manifests: manifests
-                        .with(|m| m.items.iter().map(|x| x.digest.clone()).collect()),
-                    manifests_whole: true,
-                };
-                let (t, m) = listed.tally(&store, &repo, &flags.get().unwrap_or_default());
+                let own = flags.get().unwrap_or_default();
+                let t = tags.with(|t| {
+                    let keys =
+                        t.items.iter().map(|x| ArtifactRef::Tag(repo.clone(), x.name.clone()));
+                    tally(&store, keys, true, &own)
+                });
+                let m = manifests.with(|m| {
+                    let keys = m
+                        .items
+                        .iter()
+                        .map(|x| ArtifactRef::Manifest(repo.clone(), x.digest.clone()));
+                    tally(&store, keys, true, &own)
+                });
                 sentence(t, m)
             })
         }

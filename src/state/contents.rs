@@ -1,12 +1,15 @@
-//! What is inside a repository, apart from its own flags: "3 of 10 tags locked · 1 of 8
-//! manifests locked", counted from the lock store (so a lock changed anywhere shows at once)
-//! over the tags and manifests a page has listed. One wording for the repository page and the
-//! rows of the repositories list.
+//! What is inside a repository, apart from its own flags: the first page of its tag and
+//! manifest lists read side by side (for the repositories list's rows and for what the item
+//! pages explain ACR refuses), and "3 of 10 tags locked · 1 of 8 manifests locked", counted
+//! from the lock store (so a lock changed anywhere shows at once). One reader and one wording
+//! for the repository page, the rows and the item pages.
 
 use super::lock_store::LockStore;
 use crate::components::format::{count_of, thousands};
 use acr_bulk::{coverage::Protection, record::Flags};
-use acr_types::{ArtifactRef, ChangeableAttributes, Digest, RepositoryName, TagName};
+use acr_client::RegistryClient;
+use acr_types::{ArtifactRef, ChangeableAttributes, Digest, OrderBy, RepositoryName, TagName};
+use futures_util::StreamExt;
 
 /// The tags and manifests listed of one repository, and whether each list is whole.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,30 +52,64 @@ pub fn sentence(tags: Tally, manifests: Tally) -> String {
     [part(tags, "tag", "tags"), part(manifests, "manifest", "manifests")].join(" · ")
 }
 
+/// The tally of the items `keys`, each one's flags from `store` (tracked; those not known there
+/// count as unlocked), in a repository with `repository` flags; `whole` when they are all.
+pub fn tally(
+    store: &LockStore,
+    keys: impl ExactSizeIterator<Item = ArtifactRef>,
+    whole: bool,
+    repository: &ChangeableAttributes,
+) -> Tally {
+    let listed = keys.len();
+    let locked =
+        keys.filter(|k| store.flags(k).is_some_and(|own| is_locked(&own, repository))).count();
+    Tally { locked, listed, whole }
+}
+
 impl Listed {
-    /// The tallies of what is listed, each item's flags from `store` (those not known there
-    /// count as unlocked), in a repository with `repository` flags.
+    /// The tallies of what is listed, in a repository with `repository` flags.
     pub fn tally(
         &self,
         store: &LockStore,
         repo: &RepositoryName,
         repository: &ChangeableAttributes,
     ) -> (Tally, Tally) {
-        let locked = |key: ArtifactRef| {
-            store.flags(&key).is_some_and(|own| is_locked(&own, repository)) as usize
-        };
-        let tags =
-            self.tags.iter().map(|t| locked(ArtifactRef::Tag(repo.clone(), t.clone()))).sum();
-        let manifests = self
-            .manifests
-            .iter()
-            .map(|d| locked(ArtifactRef::Manifest(repo.clone(), d.clone())))
-            .sum();
+        let tags = self.tags.iter().map(|t| ArtifactRef::Tag(repo.clone(), t.clone()));
+        let manifests =
+            self.manifests.iter().map(|d| ArtifactRef::Manifest(repo.clone(), d.clone()));
         (
-            Tally { locked: tags, listed: self.tags.len(), whole: self.tags_whole },
-            Tally { locked: manifests, listed: self.manifests.len(), whole: self.manifests_whole },
+            tally(store, tags, self.tags_whole, repository),
+            tally(store, manifests, self.manifests_whole, repository),
         )
     }
+
+    /// True when both lists were read to their end.
+    pub fn whole(&self) -> bool {
+        self.tags_whole && self.manifests_whole
+    }
+}
+
+/// Reads the first page of `repo`'s tag list and of its manifest list side by side (one request
+/// each, at most [`acr_client::ClientOptions::page_size`] items) and keeps their flags in
+/// `store`. `None` when either could not be read.
+pub async fn read_first_pages(
+    client: &RegistryClient,
+    store: &LockStore,
+    repo: &RepositoryName,
+) -> Option<Listed> {
+    let ticket = store.ticket();
+    let mut tags = client.list_tags(repo, OrderBy::None);
+    let mut manifests = client.list_manifests(repo, OrderBy::None);
+    let (tags, manifests) = futures_util::join!(tags.next(), manifests.next());
+    let (tags, manifests) = (tags?.ok()?, manifests?.ok()?);
+    store.record_tags(repo, &tags.items, ticket);
+    store.record_manifests(repo, &manifests.items, ticket);
+    Some(Listed {
+        tags_whole: !tags.more && tags.skipped.is_empty(),
+        tags: tags.items.into_iter().map(|t| t.name).collect(),
+        manifests_whole: !manifests.more && manifests.skipped.is_empty(),
+        manifests: manifests.items.into_iter().map(|m| m.digest).collect(),
+    })
 }
 
 #[cfg(test)]

@@ -11,19 +11,13 @@
 use crate::{
     problem::Problem,
     state::{
-        contents::Listed,
+        contents::{read_first_pages, Listed},
         lock_store::{LockStore, Ticket},
     },
 };
-use acr_client::{ClientError, Page, RegistryClient};
-use acr_types::{
-    ArtifactRef, ChangeableAttributes, ManifestAttributesBase, OrderBy, RepositoryAttributes,
-    RepositoryName, TagAttributesBase,
-};
-use futures_util::{
-    future::{abortable, AbortHandle},
-    StreamExt,
-};
+use acr_client::{ClientError, RegistryClient};
+use acr_types::{ArtifactRef, ChangeableAttributes, RepositoryAttributes, RepositoryName};
+use futures_util::future::{abortable, AbortHandle};
 use leptos::prelude::*;
 use std::{collections::HashMap, ops::Range, time::Duration};
 
@@ -160,12 +154,6 @@ pub struct RepositoryLockReader {
     timer: StoredValue<Option<TimeoutHandle>>,
 }
 
-/// The first page of a repository's tag list and of its manifest list, if they could be read.
-type FirstPages = (
-    Option<Result<Page<TagAttributesBase>, ClientError>>,
-    Option<Result<Page<ManifestAttributesBase>, ClientError>>,
-);
-
 impl RepositoryLockReader {
     /// A reader using `client` that keeps what it reads in `store`, owned by the current
     /// reactive owner.
@@ -272,22 +260,20 @@ impl RepositoryLockReader {
     fn start(self, name: RepositoryName) {
         let Some(client) = self.client.try_get_value() else { return };
         let repo = name.clone();
-        let ticket = self.store.with_value(LockStore::ticket);
+        let Some(store) = self.store.try_get_value() else { return };
+        let ticket = store.ticket();
         let (read, handle) = abortable(async move {
-            let mut tags = client.list_tags(&repo, OrderBy::None);
-            let mut manifests = client.list_manifests(&repo, OrderBy::None);
-            let (attributes, tags, manifests) = futures_util::join!(
+            let (attributes, inside) = futures_util::join!(
                 client.get_repository_properties(&repo),
-                tags.next(),
-                manifests.next()
+                read_first_pages(&client, &store, &repo)
             );
-            (attributes, (tags, manifests), ticket)
+            (attributes, inside, ticket)
         });
         self.queue.try_update_value(|q| q.started(name.clone(), handle));
         leptos::task::spawn_local(async move {
             // An aborted read ends here, and dropping it aborts its request.
-            if let Ok((result, pages, ticket)) = read.await {
-                self.finish(name, result, pages, ticket);
+            if let Ok((result, inside, ticket)) = read.await {
+                self.finish(name, result, inside, ticket);
             }
         });
     }
@@ -296,24 +282,14 @@ impl RepositoryLockReader {
         self,
         name: RepositoryName,
         result: Result<RepositoryAttributes, ClientError>,
-        (tags, manifests): FirstPages,
+        inside: Option<Listed>,
         ticket: Ticket,
     ) {
         if self.queue.try_update_value(|q| q.finished(&name)).is_none() {
             return;
         }
-        // What is inside, when both lists could be read (their flags go into the store).
-        if let (Some(Ok(tags)), Some(Ok(manifests))) = (tags, manifests) {
-            self.store.with_value(|s| {
-                s.record_tags(&name, &tags.items, ticket);
-                s.record_manifests(&name, &manifests.items, ticket);
-            });
-            let listed = Listed {
-                tags_whole: !tags.more && tags.skipped.is_empty(),
-                tags: tags.items.into_iter().map(|t| t.name).collect(),
-                manifests_whole: !manifests.more && manifests.skipped.is_empty(),
-                manifests: manifests.items.into_iter().map(|m| m.digest).collect(),
-            };
+        // What is inside, when both lists could be read.
+        if let Some(listed) = inside {
             self.inside.try_update(|m| m.insert(name.clone(), listed));
         }
         let state = match result {

@@ -6,10 +6,10 @@
 use crate::fixtures::{all, fresh_container, repo, text};
 use acr_console::{
     components::{
-        refusals::{Contents, Refusals, Subject},
+        refusals::{Refusals, Subject},
         tag_table::{join_tags, TagTable},
     },
-    state::lock_store::LockStore,
+    state::{contents::Listed, lock_store::LockStore},
 };
 use acr_types::{
     ArtifactRef, ChangeableAttributes, Digest, ManifestAttributesBase, TagAttributesBase, TagName,
@@ -67,7 +67,7 @@ async fn the_card_says_each_verdict_and_follows_the_store() {
     store.record(&key_tag, &flags(true, true), ticket);
     store.record(&ArtifactRef::Manifest(repo(), d.clone()), &flags(true, false), ticket);
     store.record(&ArtifactRef::Tag(repo(), tag("latest")), &flags(true, true), ticket);
-    let contents = RwSignal::new(None::<Contents>);
+    let contents = RwSignal::new(None::<Listed>);
     let _mounted = mount_to(container.clone(), {
         let store = store.clone();
         let subject = Subject::Tag(t.clone(), d.clone());
@@ -118,10 +118,11 @@ async fn the_card_says_each_verdict_and_follows_the_store() {
     store.record(&key_tag, &flags(true, true), store.ticket());
     tick().await;
     assert_eq!(line(&card, "delete-repository").0, "unknown");
-    contents.set(Some(Contents {
+    contents.set(Some(Listed {
         tags: vec![t, tag("latest")],
+        tags_whole: true,
         manifests: vec![d],
-        complete: true,
+        manifests_whole: true,
     }));
     tick().await;
     assert_eq!(line(&card, "delete-repository").0, "allowed");

@@ -260,12 +260,12 @@ impl Required {
 
     /// True when an item with `own` flags in a repository with `repository` flags meets it.
     pub fn met(self, own: Flags, repository: Flags) -> bool {
-        let write = own.write && repository.write;
-        let delete = own.delete && repository.write;
+        use Protection::{DeleteProtected, Locked, UpdatesPrevented};
+        let state = Protection::of(own, repository);
         match self {
-            Self::Locked => !write && !delete,
-            Self::DeleteProtected => !delete,
-            Self::UpdatesPrevented => !write,
+            Self::Locked => state == Locked,
+            Self::DeleteProtected => matches!(state, Locked | DeleteProtected),
+            Self::UpdatesPrevented => matches!(state, Locked | UpdatesPrevented),
         }
     }
 
