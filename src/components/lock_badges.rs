@@ -148,6 +148,10 @@ pub fn LockBadges(
     /// The repository's flags: any flag off adds "Locked by repository".
     #[prop(optional_no_strip)]
     repository: Option<ChangeableAttributes>,
+    /// Shows the subject as the visible label of a single group too: where a bare "Unlocked"
+    /// could be read as the state of everything inside (a repository's row).
+    #[prop(optional)]
+    named: bool,
 ) -> impl IntoView {
     let label = summary(subject, &own, manifest.as_ref(), repository.as_ref());
     // Name the groups only when there are two of them; one group when both say the same.
@@ -155,7 +159,7 @@ pub fn LockBadges(
     let own_who = match (&manifest, same) {
         (Some(_), true) => Some(both_label(subject)),
         (Some(_), false) => Some(subject),
-        (None, _) => None,
+        (None, _) => named.then_some(subject),
     };
     let own_group = group(own_who, &own);
     let manifest_group = manifest.filter(|_| !same).map(|m| group(Some("Manifest"), &m));

@@ -35,7 +35,7 @@ pub fn unreadable_text(problem: &Problem) -> String {
 fn lock_cell(state: Option<RepositoryLock>) -> AnyView {
     match state {
         Some(RepositoryLock::Known(own)) => {
-            view! { <LockBadges subject="Repository" own /> }.into_any()
+            view! { <LockBadges subject="Repository" own named=true /> }.into_any()
         }
         Some(RepositoryLock::Unreadable(problem)) => {
             let text = unreadable_text(&problem);

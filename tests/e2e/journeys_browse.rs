@@ -732,8 +732,25 @@ async fn repository_rows_say_what_is_inside_apart_from_their_own_locks() {
         wait_loaded(&client).await?;
         type_into(&client, "#repo-filter", names[1]).await?;
         assert_eq!(repository_row_inside(&client, names[1]).await?, after);
+        // The row's visible label says whose flags its one badge describes.
+        let xpath = format!(
+            "//div[contains(@class,'repo-list')]//*[@data-index][.//a[normalize-space(.)='{}']]\
+             //span[contains(@class,'repo-list__locks')]",
+            names[1]
+        );
+        let script = "const r = document.evaluate(arguments[0], document, null, \
+                      XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue; \
+                      return r ? r.textContent : null;";
+        let visible = client.execute(script, vec![serde_json::json!(xpath)]).await?;
+        assert_eq!(visible.as_str(), Some("RepositoryUnlocked"), "{visible}");
+        // The screenshot shows every row of the filter read, none still "…".
         type_into(&client, "#repo-filter", "prod/").await?;
-        repository_row_inside(&client, names[0]).await?;
+        for name in
+            ["prod/payments/api", "prod/payments/worker", "prod/web/frontend", "prod/web/gateway"]
+        {
+            repository_row_inside(&client, name).await?;
+            repository_row_locks(&client, name).await?;
+        }
         shoot(&client, "browse-repositories-inside").await?;
         assert_rows_hold_their_cells(&client).await?;
         client.set_window_size(390, 844).await?;

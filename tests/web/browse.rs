@@ -318,6 +318,9 @@ async fn lock_badges_are_words_with_one_accessible_summary() {
                     repository=Some(flags(false, true, false, true))
                 />
             </div>
+            <div data-testid="named">
+                <LockBadges subject="Repository" own=open() named=true />
+            </div>
         }
     });
     tick().await;
@@ -341,6 +344,15 @@ async fn lock_badges_are_words_with_one_accessible_summary() {
     let (group, words) = badges("open");
     assert_eq!(words, ["Unlocked"], "an unlocked repository adds nothing");
     assert_eq!(group.get_attribute("aria-label").as_deref(), Some("Manifest: unlocked"));
+    assert!(all(&group, ".lock-badges__who").is_empty(), "one group needs no label");
+
+    // A repository's row names whose flags its one badge describes: a bare "Unlocked" beside
+    // "1 of 10 tags locked" reads as "nothing here is locked".
+    let (group, words) = badges("named");
+    assert_eq!(words, ["Unlocked"]);
+    let who = all(&group, ".lock-badges__who").iter().map(text).collect::<Vec<_>>();
+    assert_eq!(who, ["Repository"]);
+    assert_eq!(group.get_attribute("aria-label").as_deref(), Some("Repository: unlocked"));
 
     let (group, words) = badges("inherited");
     assert_eq!(words, ["Unlocked", "Locked by repository"]);
