@@ -589,6 +589,7 @@ fn StatusContents(
     };
     let rule_cards = {
         let to_bulk = to_bulk.clone();
+        let registry = registry.clone();
         move || {
             let list = rules.get_value();
             if list.is_empty() {
@@ -610,13 +611,44 @@ fn StatusContents(
                         </button>
                     });
                     let gap_list = st.gap.iter().map(|a| view! { <li>{a.to_string()}</li> }).collect_view();
+                    // A rule whose repositories this scan did not read says so, rather than
+                    // "0 items matched" (read as "nothing to protect").
+                    let outside = (!scanning.get() && st.repositories == 0).then(|| {
+                        let repos = rule.rule.repos.as_str().to_owned();
+                        let current = scope.get();
+                        if current.trim().is_empty() {
+                            return view! {
+                                <p class="status-rule__figures" data-testid=format!("rule-{i}-outside")>
+                                    {["No repository in this registry matches ", repos.as_str(), ": check the rule's pattern in config.json."].concat()}
+                                </p>
+                            }
+                            .into_any();
+                        }
+                        let href = Route::Status {
+                            registry: registry.clone(),
+                            scope: repos.clone(),
+                            sort: StatusSort::default(),
+                            state: String::new(),
+                        }
+                        .href();
+                        view! {
+                            <p class="status-rule__figures" data-testid=format!("rule-{i}-outside")>
+                                {["Not in this scan: no repository in ", current.as_str(), " matches ", repos.as_str(), ". "].concat()}
+                                <a href=href>{["Show ", repos.as_str()].concat()}</a>
+                            </p>
+                        }
+                        .into_any()
+                    });
+                    let figures = outside.unwrap_or_else(|| view! {
+                        <p class="status-rule__figures" data-testid=format!("rule-{i}-figures")>
+                            {[count_of(st.matched, "item matched", "items matched"), thousands(st.compliant) + " compliant", count_of(gap, "in the gap", "in the gap")].join(" · ")}
+                        </p>
+                    }.into_any());
                     view! {
                         <article class="card status-rule" data-testid=format!("rule-{i}") data-gap=gap.to_string()>
                             <h3>{rule.name.clone()}</h3>
                             <p class="muted">{rule_words(&rule)}</p>
-                            <p class="status-rule__figures" data-testid=format!("rule-{i}-figures")>
-                                {[count_of(st.matched, "item matched", "items matched"), thousands(st.compliant) + " compliant", count_of(gap, "in the gap", "in the gap")].join(" · ")}
-                            </p>
+                            {figures}
                             {(gap > 0).then(|| view! {
                                 <details>
                                     <summary>{["The gap (", &thousands(gap), ")"].concat()}</summary>

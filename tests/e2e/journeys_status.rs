@@ -176,6 +176,45 @@ async fn the_status_of_prod_equals_the_store_follows_a_change_after_refresh_and_
             .await?
             .is_empty());
         assert!(client.find_all(Locator::Css("[data-testid^=\"close-gap-\"]")).await?.is_empty());
+        // The base images rule lies outside prod/**: the page says so instead of "0 items
+        // matched", and its link scans the rule's own repositories.
+        assert!(client
+            .find_all(Locator::Css("[data-testid=\"rule-0-outside\"]"))
+            .await?
+            .is_empty());
+        let outside = by_test_id(&client, "rule-1-outside").await?;
+        assert_eq!(
+            outside.text().await?,
+            "Not in this scan: no repository in prod/** matches base/**. Show base/**"
+        );
+        let rules = by_test_id(&client, "rule-1").await?;
+        client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})",
+                vec![serde_json::to_value(&rules)?],
+            )
+            .await?;
+        screenshot(&client, "status-rule-outside-scan").await?;
+        click(&client, &outside.find(Locator::LinkText("Show base/**")).await?).await?;
+        let (base_tags, _) = expected(&viewer_console, "base/");
+        assert!(!base_tags.is_empty());
+        let compliant = count(&base_tags, "locked") + count(&base_tags, "delete-protected");
+        let gap = base_tags.len() - compliant;
+        let want =
+            format!("{} items matched · {compliant} compliant · {gap} in the gap", base_tags.len());
+        wait_until(SETTLE, || async {
+            let el = client.find(Locator::Css("[data-testid=\"rule-1-figures\"]")).await;
+            let text = match el {
+                Ok(el) => el.text().await?,
+                Err(e) if e.is_no_such_element() => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            Ok((text == want).then_some(()))
+        })
+        .await?;
+        assert!(client.current_url().await?.as_str().contains("base"));
+        // Now the production rule is the one outside the scan.
+        by_test_id(&client, "rule-0-outside").await?;
         Ok(())
     })
     .await;

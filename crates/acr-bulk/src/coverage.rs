@@ -302,6 +302,9 @@ pub struct LockRule {
 /// A rule's standing over what was read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RuleStanding {
+    /// Repositories read that the rule's repository pattern covers: none means the rule lies
+    /// outside what was read, which is not the same as a rule with nothing to lock.
+    pub repositories: usize,
     /// Items the rule covers.
     pub matched: usize,
     /// Of them, those in the required state.
@@ -316,6 +319,7 @@ impl LockRule {
         if !self.rule.matches_repository(snapshot.name.as_str()) {
             return;
         }
+        standing.repositories += 1;
         let repo_flags = snapshot.flags.as_ref().map(Flags::from).unwrap_or_default();
         let tags: Vec<_> = snapshot.tags.iter().filter(|t| self.rule.matches_tag(t)).collect();
         let mut judge = |target: ArtifactRef, own: &ChangeableAttributes| {
@@ -545,6 +549,7 @@ mod tests {
         let lock = LockRule { name: "releases".into(), rule, require: Required::Locked };
         let mut standing = RuleStanding::default();
         lock.check(&snapshot(true), &mut standing);
+        assert_eq!(standing.repositories, 1);
         assert_eq!(standing.matched, 4, "two tags and their two manifests");
         assert_eq!(standing.compliant, 2);
         let gap: Vec<String> = standing.gap.iter().map(ToString::to_string).collect();
@@ -556,5 +561,14 @@ mod tests {
         assert_eq!(s.compliant, 3, "v1.1.0 is protected from deletion");
         assert_eq!(Required::parse("protected-from-deletion"), Some(Required::DeleteProtected));
         assert_eq!(Required::Locked.change(), "lock");
+    }
+
+    #[test]
+    fn a_rule_outside_what_was_read_counts_no_repository() {
+        let rule = RuleFields { repos: "base/**".into(), ..Default::default() }.check().unwrap();
+        let lock = LockRule { name: "base".into(), rule, require: Required::DeleteProtected };
+        let mut standing = RuleStanding::default();
+        lock.check(&snapshot(true), &mut standing);
+        assert_eq!(standing, RuleStanding::default(), "prod/api is not base/**");
     }
 }
