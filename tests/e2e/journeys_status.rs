@@ -416,3 +416,27 @@ async fn filtered_names_read_whole_the_current_crumb_is_text_and_filter_boxes_st
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_rule_that_matches_no_repository_of_the_registry_says_so() {
+    // Generated repositories, none under base/: the demo's base images rule matches nothing.
+    let data = acr_emulator::config::DataSource::Generate(acr_emulator::seed::Generate {
+        repos: 3,
+        tags: 2,
+    });
+    let console =
+        crate::harness::start_console_with(acr_emulator::Config { data, ..Default::default() })
+            .await;
+    let url = status_url(&console, "");
+    with_browser(move |client| async move {
+        sign_in_as(&client, &url, "viewer").await?;
+        wait_scanned(&client).await?;
+        assert_eq!(
+            by_test_id(&client, "rule-1-outside").await?.text().await?,
+            "No repository in this registry matches base/**: check the rule's pattern in config.json."
+        );
+        assert!(client.find_all(Locator::Css("[data-testid=\"rule-1-figures\"]")).await?.is_empty());
+        Ok(())
+    })
+    .await;
+}
