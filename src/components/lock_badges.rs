@@ -57,9 +57,22 @@ pub fn badges(a: &ChangeableAttributes) -> Vec<(&'static str, BadgeKind)> {
     out
 }
 
-/// True when any of the four flags is off (for a repository: its lock reaches its images).
+/// True when any of the four flags is off.
 pub fn any_off(a: &ChangeableAttributes) -> bool {
     !(a.write_enabled && a.delete_enabled && a.read_enabled && a.list_enabled)
+}
+
+/// The part of a repository's flags that reaches the tags and manifests in it: writes off
+/// (nothing in it can be pushed, overwritten or deleted) and reads off (nothing in it can be
+/// pulled). A repository's delete flag guards only the repository itself ("individual images
+/// can still be updated or deleted"), so it and the list flag are left on here; `None` when
+/// nothing reaches the items.
+pub fn reaching_items(repository: &ChangeableAttributes) -> Option<ChangeableAttributes> {
+    (!repository.write_enabled || !repository.read_enabled).then(|| ChangeableAttributes {
+        delete_enabled: true,
+        list_enabled: true,
+        ..repository.clone()
+    })
 }
 
 /// The flags in words: `"write and delete locked"`, `"delete locked, read off"`,
@@ -105,8 +118,8 @@ pub fn summary(
     if let Some(m) = manifest {
         parts.push(["manifest: ", flags_phrase(m).as_str()].concat());
     }
-    if let Some(r) = repository.filter(|r| any_off(r)) {
-        parts.push(["locked by repository: ", flags_phrase(r).as_str()].concat());
+    if let Some(r) = repository.and_then(reaching_items) {
+        parts.push(["locked by repository: ", flags_phrase(&r).as_str()].concat());
     }
     parts.join("; ")
 }
@@ -163,7 +176,7 @@ pub fn LockBadges(
     };
     let own_group = group(own_who, &own);
     let manifest_group = manifest.filter(|_| !same).map(|m| group(Some("Manifest"), &m));
-    let inherited = repository.filter(any_off).map(|r| {
+    let inherited = repository.as_ref().and_then(reaching_items).map(|r| {
         let title = ["The repository is ", flags_phrase(&r).as_str()].concat();
         view! { <span class=BadgeKind::Inherited.class() title=title>{LOCKED_BY_REPOSITORY}</span> }
     });
@@ -227,6 +240,20 @@ mod tests {
         assert_eq!(
             summary("Tag", &open, Some(&open), Some(&flags(false, true, true, true))),
             "Tag: unlocked; manifest: unlocked; locked by repository: write locked"
+        );
+        // A repository's delete flag guards the repository only: nothing inherits it.
+        assert_eq!(
+            summary("Tag", &open, None, Some(&flags(true, false, true, true))),
+            "Tag: unlocked"
+        );
+        assert_eq!(reaching_items(&flags(true, false, true, false)), None);
+        assert_eq!(
+            summary("Tag", &open, None, Some(&flags(false, false, true, true))),
+            "Tag: unlocked; locked by repository: write locked"
+        );
+        assert_eq!(
+            summary("Manifest", &open, None, Some(&flags(true, false, false, true))),
+            "Manifest: unlocked; locked by repository: read off"
         );
     }
 }

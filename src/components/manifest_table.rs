@@ -76,7 +76,7 @@ pub fn ManifestTable(
     /// The manifests to show (already filtered and ordered).
     #[prop(into)]
     rows: Signal<Vec<ManifestAttributesBase>>,
-    /// The repository's flags: any flag off shows "Locked by repository" on every row.
+    /// The repository's flags: writes or reads off show "Locked by repository" on every row.
     #[prop(into)]
     repository: Signal<Option<ChangeableAttributes>>,
     /// True while the rows are stale (being reloaded).

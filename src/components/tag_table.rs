@@ -71,7 +71,7 @@ pub fn TagTable(
     /// The rows to show (already filtered and ordered).
     #[prop(into)]
     rows: Signal<Vec<TagRow>>,
-    /// The repository's flags: any flag off shows "Locked by repository" on every row.
+    /// The repository's flags: writes or reads off show "Locked by repository" on every row.
     #[prop(into)]
     repository: Signal<Option<ChangeableAttributes>>,
     /// The filter, to highlight in the names.

@@ -12,7 +12,7 @@ use crate::{
         async_region::async_region,
         breadcrumbs::Breadcrumbs,
         error_view::ErrorView,
-        lock_badges::{any_off, LockBadges, LOCKED_BY_REPOSITORY},
+        lock_badges::{any_off, reaching_items, LockBadges, LOCKED_BY_REPOSITORY},
         lock_panel::LockPanel,
     },
     problem::Problem,
@@ -386,14 +386,27 @@ pub fn repository_state(flags: Option<ChangeableAttributes>) -> AnyView {
     match flags {
         None => view! { <span class="muted">"Loading…"</span> }.into_any(),
         Some(r) => {
-            let note = any_off(&r).then(|| {
-                view! {
-                    <span class="badge badge--inherited">{LOCKED_BY_REPOSITORY}</span>
-                    <span class="lock-states__note">
-                        "The repository's lock applies to every tag and manifest in it."
-                    </span>
-                }
-            });
+            let note = match reaching_items(&r) {
+                Some(_) => Some(
+                    view! {
+                        <span class="badge badge--inherited">{LOCKED_BY_REPOSITORY}</span>
+                        <span class="lock-states__note">
+                            "The repository's lock applies to every tag and manifest in it."
+                        </span>
+                    }
+                    .into_any(),
+                ),
+                // Delete (or list) off guards the repository itself, not what is in it.
+                None if any_off(&r) => Some(
+                    view! {
+                        <span class="lock-states__note">
+                            "This guards the repository itself: its tags and manifests keep their own locks."
+                        </span>
+                    }
+                    .into_any(),
+                ),
+                None => None,
+            };
             view! {
                 <LockBadges subject="Repository" own=r />
                 {note}

@@ -118,7 +118,7 @@ async fn a_repository_locked_on_its_page_marks_every_row_locked_by_repository() 
         assert!(names.len() >= 3, "{names:?}");
         for t in &names {
             let want = expected_tag_row(&console, t);
-            assert!(want.contains("locked by repository: write and delete locked"), "{want}");
+            assert!(want.contains("locked by repository: write locked"), "{want}");
             wait_row_badges(&client, t, &want).await?;
         }
         let clipped = client

@@ -295,6 +295,24 @@ async fn run_matrix(
         let mut want: Vec<&str> = expected_keys.to_vec();
         want.sort_unstable();
         assert_eq!(keys, want, "{name}: the operations explained");
+        // "Locked by repository" only where the repository's flags reach what is in it (writes
+        // or reads off); its delete flag guards the repository alone.
+        let reaches = locks.iter().any(|(at, w, _, r)| matches!(at, At::Repository) && (*w || *r));
+        let shown = client
+            .execute(
+                "return document.querySelectorAll('.lock-states .badge--inherited').length;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(shown.as_u64(), Some(u64::from(reaches)), "{name}: \"Locked by repository\"");
+        let guards_itself =
+            !reaches && locks.iter().any(|(at, _, d, _)| matches!(at, At::Repository) && *d);
+        let states = client.find(Locator::Css(".lock-states")).await?.text().await?;
+        assert_eq!(
+            states.contains("This guards the repository itself"),
+            guards_itself,
+            "{name}: {states}"
+        );
         if let Some((cell, file)) = shot {
             if cell == name {
                 screenshot(client, file).await?;
