@@ -207,7 +207,9 @@ impl Plan {
     pub fn build(scope: &Scope, action: &AttributesPatch, repos: &[RepoSnapshot]) -> Self {
         let mut items = Vec::new();
         for repo in repos {
-            let locked = repo.flags.as_ref().is_some_and(ChangeableAttributes::is_locked);
+            // Writes off lock everything in the repository; its delete flag guards only the
+            // repository itself, so items under it change as they would anywhere else.
+            let locked = repo.flags.as_ref().is_some_and(|f| !f.write_enabled);
             let mut push = |target: ArtifactRef, before: Option<Flags>| {
                 let Some(before) = before else {
                     items.push(PlanItem {
@@ -384,6 +386,17 @@ mod tests {
         read_enabled: None,
         list_enabled: None,
     };
+
+    #[test]
+    fn a_repository_protected_from_deletion_only_does_not_lock_what_is_in_it() {
+        let rule = RuleFields { repos: "base/**".into(), ..Default::default() }.check().unwrap();
+        let mut repo = snapshot("base/debian", WriteRight::Yes, false);
+        repo.flags = Some(attrs(true, false));
+        let plan = Plan::build(&Scope::Rule(rule), &LOCK, &[repo]);
+        let c = plan.counts();
+        assert_eq!(c.get(Group::Inherits), 0, "{:?}", plan.items);
+        assert_eq!(c.get(Group::Change), 3, "1.0, 1.1-dev and latest change like anywhere else");
+    }
 
     #[test]
     fn a_rule_across_repositories_groups_every_item() {
