@@ -247,6 +247,7 @@ pub fn PlanItems(
         let before: Flags = first.before;
         let after = before.apply(&first.patch);
         let will_be = if first.group.is_sent() { after.summary() } else { "unchanged".into() };
+        let (now, now_title, will_be_title) = (before.summary(), before.summary(), will_be.clone());
         let result = move || item().map(|i| result_text(&i)).unwrap_or_default();
         let state = move || {
             item().map(|i| match i.state {
@@ -260,8 +261,9 @@ pub fn PlanItems(
             <span role="cell" class="cell cell--name">
                 <a href=href tabindex=tab>{first.target.clone()}</a>
             </span>
-            <span role="cell" class="cell">{before.summary()}</span>
-            <span role="cell" class="cell">{will_be}</span>
+            // The whole text on hover where a narrow column cuts it.
+            <span role="cell" class="cell" title=now_title>{now}</span>
+            <span role="cell" class="cell" title=will_be_title>{will_be}</span>
             <span role="cell" class="cell" data-group=first.group.as_str()>{short_group(first.group)}</span>
             <span role="cell" class="cell cell--result" data-state=state title=result>{result}</span>
         }

@@ -378,6 +378,30 @@ async fn a_rule_across_repositories_previews_exact_counts_and_lands_every_item_o
         let protects = by_test_id(&client, "bulk-protects").await?.text().await?;
         assert!(protects.contains("tags from moving"), "{protects}");
         scroll_to(&client, "[data-testid=\"bulk-run\"]").await?;
+        // Each row's "now" and "will be" read whole: a locked item says "locked", and no
+        // cell of the table is cut without its whole text on hover.
+        let cells = client
+            .execute(
+                "return [...document.querySelectorAll('.bulk-table [role=row]')]\
+                 .map(r => [...r.querySelectorAll('[role=cell]')].slice(1, 3))\
+                 .filter(c => c.length === 2)\
+                 .map(c => c.map(x => [x.textContent, x.scrollWidth > x.clientWidth + 1, x.title]));",
+                vec![],
+            )
+            .await?;
+        let rows = cells.as_array().cloned().unwrap_or_default();
+        assert!(!rows.is_empty());
+        let mut will_be = Vec::new();
+        for row in &rows {
+            for cell in row.as_array().into_iter().flatten() {
+                let text = cell[0].as_str().unwrap_or_default();
+                let cut = cell[1].as_bool().unwrap_or(true);
+                assert!(!cut || cell[2].as_str() == Some(text), "{text:?} is cut without a title");
+            }
+            will_be.push(row[1][0].as_str().unwrap_or_default().to_owned());
+        }
+        assert!(will_be.iter().all(|w| w == "locked" || w == "unchanged"), "{will_be:?}");
+        assert!(will_be.iter().any(|w| w == "locked"));
         screenshot(&client, "bulk-preview-rule").await?;
         let faults = console.emulator().state.stats.to_json();
         console.emulator().state.stats.reset();

@@ -74,11 +74,15 @@ impl Flags {
         }
     }
 
-    /// "write off, delete off" style summary of the flags that are off ("all on" when none).
+    /// The flags that are off in words: "locked" for writes and deletes off (the state admins
+    /// set, and the badges' word), else "writes off" / "deletes off", then "reads off", "hidden
+    /// from lists"; "unlocked" when none is.
     pub fn summary(self) -> String {
+        let locked = !self.write && !self.delete;
         let off: Vec<&str> = [
-            (!self.write, "writes off"),
-            (!self.delete, "deletes off"),
+            (locked, "locked"),
+            (!locked && !self.write, "writes off"),
+            (!locked && !self.delete, "deletes off"),
             (!self.read, "reads off"),
             (!self.list, "hidden from lists"),
         ]
@@ -477,6 +481,10 @@ mod tests {
     #[test]
     fn flag_summaries() {
         assert_eq!(Flags::default().summary(), "unlocked");
-        assert_eq!(Flags::default().apply(&LOCK).summary(), "writes off, deletes off");
+        assert_eq!(Flags::default().apply(&LOCK).summary(), "locked");
+        let delete_off = Flags { delete: false, ..Flags::default() };
+        assert_eq!(delete_off.summary(), "deletes off");
+        let all_off = Flags { write: false, delete: false, read: false, list: false };
+        assert_eq!(all_off.summary(), "locked, reads off, hidden from lists");
     }
 }
