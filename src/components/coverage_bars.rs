@@ -151,7 +151,8 @@ pub fn CoverageTable(
             .collect_view()
     };
     view! {
-        <div class="cov-table-wrap">
+        // Wider than a phone: it scrolls sideways in its own box, which a keyboard can focus.
+        <div class="cov-table-wrap" tabindex="0" role="region" aria-label="Figures per repository">
             <table class="cov-table" data-testid="coverage-table">
                 <caption>"Tags and manifests per repository and lock state"</caption>
                 <thead>

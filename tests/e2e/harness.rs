@@ -407,3 +407,26 @@ pub async fn page_activity(client: &Client) -> Result<PageActivity, fantoccini::
         navigations: strings("navigations"),
     })
 }
+
+/// Nothing on the page is wider than the window (a phone's page must not scroll sideways);
+/// what scrolls sideways or is clipped inside its own box (a wide table, a visually hidden
+/// header; whether rows hold their cells is `assert_rows_hold_their_cells`'s) is allowed. Fails naming the
+/// innermost elements that stick out.
+pub async fn assert_fits_width(
+    client: &fantoccini::Client,
+) -> Result<(), fantoccini::error::CmdError> {
+    let overflow = client
+        .execute(
+            "const w = document.documentElement.clientWidth; \
+                 const scrolls = e => { for (let a = e.parentElement; a && a.tagName !== 'MAIN'; a = a.parentElement) { \
+                   if (getComputedStyle(a).overflowX !== 'visible') return true; } return false; }; \
+                 const over = e => e.getBoundingClientRect().right > w + 1 && !scrolls(e); \
+                 return [...document.querySelectorAll('main *')]\
+                 .filter(e => over(e) && ![...e.children].some(over))\
+                 .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().width) + ' ' + (e.textContent || '').slice(0, 30)).slice(0, 8);",
+            vec![],
+        )
+        .await?;
+    assert_eq!(overflow, serde_json::json!([]), "elements wider than the window");
+    Ok(())
+}

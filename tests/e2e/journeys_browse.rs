@@ -351,10 +351,12 @@ async fn browse_the_demo_registry_as_admin() {
         client.set_window_size(390, 844).await?;
         tokio::time::sleep(Duration::from_millis(300)).await;
         shoot(&client, "browse-repository-phone").await?;
+        crate::harness::assert_fits_width(&client).await?;
         scroll_to(&client, ".list-card").await?;
         shoot(&client, "browse-repository-phone-tags").await?;
         client.execute("window.scrollBy({top: 420, behavior: 'instant'})", vec![]).await?;
         shoot(&client, "browse-repository-phone-cards").await?;
+        crate::harness::assert_fits_width(&client).await?;
         assert_rows_hold_their_cells(&client).await?;
         let manifests =
             client.find(Locator::Css("a.view-switch__link[href*=\"view=manifests\"]")).await?;
@@ -512,6 +514,7 @@ async fn the_repository_list_shows_each_repositorys_own_locks() {
         client.set_window_size(390, 844).await?;
         tokio::time::sleep(Duration::from_millis(300)).await;
         shoot(&client, "browse-repositories-locks-phone").await?;
+        crate::harness::assert_fits_width(&client).await?;
         assert_rows_hold_their_cells(&client).await?;
         Ok(())
     })
@@ -756,6 +759,7 @@ async fn repository_rows_say_what_is_inside_apart_from_their_own_locks() {
         client.set_window_size(390, 844).await?;
         tokio::time::sleep(Duration::from_millis(300)).await;
         shoot(&client, "browse-repositories-inside-phone").await?;
+        crate::harness::assert_fits_width(&client).await?;
         client.set_window_size(1280, 900).await?;
         Ok(())
     })

@@ -403,6 +403,12 @@ async fn a_rule_across_repositories_previews_exact_counts_and_lands_every_item_o
         assert!(will_be.iter().all(|w| w == "locked" || w == "unchanged"), "{will_be:?}");
         assert!(will_be.iter().any(|w| w == "locked"));
         screenshot(&client, "bulk-preview-rule").await?;
+        client.set_window_size(390, 844).await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        crate::harness::assert_fits_width(&client).await?;
+        scroll_to(&client, "[data-testid=\"bulk-run\"]").await?;
+        screenshot(&client, "bulk-preview-phone").await?;
+        client.set_window_size(1280, 900).await?;
         let faults = console.emulator().state.stats.to_json();
         console.emulator().state.stats.reset();
         click(&client, &by_test_id(&client, "bulk-apply").await?).await?;

@@ -466,6 +466,7 @@ async fn admin_locks_a_tag_with_each_preset_and_the_registry_enforces_each() {
         client.set_window_size(390, 844).await?;
         locks.scroll_into_view().await?;
         screenshot(&client, "locks-tag-panel-phone").await?;
+        crate::harness::assert_fits_width(&client).await?;
         client.set_window_size(1280, 900).await?;
 
         // Read and list are under "Advanced", with their warning.

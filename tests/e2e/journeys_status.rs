@@ -176,6 +176,16 @@ async fn the_status_of_prod_equals_the_store_follows_a_change_after_refresh_and_
             .await?
             .is_empty());
         assert!(client.find_all(Locator::Css("[data-testid^=\"close-gap-\"]")).await?.is_empty());
+        // On a phone the page fits its width: nothing scrolls sideways.
+        client.set_window_size(390, 844).await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        crate::harness::assert_fits_width(&client).await?;
+        // The per-repository table scrolls sideways in its own box, which keyboards can reach.
+        let wrap = client.find(Locator::Css(".cov-table-wrap")).await?;
+        assert_eq!(wrap.attr("tabindex").await?.as_deref(), Some("0"));
+        assert_eq!(wrap.attr("role").await?.as_deref(), Some("region"));
+        screenshot(&client, "status-prod-phone").await?;
+        client.set_window_size(1280, 900).await?;
         // The base images rule lies outside prod/**: the page says so instead of "0 items
         // matched", and its link scans the rule's own repositories.
         assert!(client
