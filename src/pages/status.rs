@@ -613,7 +613,12 @@ fn StatusContents(
                     let gap_list = st.gap.iter().map(|a| view! { <li>{a.to_string()}</li> }).collect_view();
                     // A rule whose repositories this scan did not read says so, rather than
                     // "0 items matched" (read as "nothing to protect").
-                    let outside = (!scanning.get() && st.repositories == 0).then(|| {
+                    // Only for a scan that read its whole scope (not cancelled, no failure) and
+                    // where no repository the rule covers was left unread.
+                    let whole = !scanning.get() && !cancelled.get() && problem.with(Option::is_none);
+                    let unread_covered =
+                        unread.with(|u| u.iter().any(|(r, _)| rule.rule.matches_repository(r)));
+                    let outside = (whole && !unread_covered && st.repositories == 0).then(|| {
                         let repos = rule.rule.repos.as_str().to_owned();
                         let current = scope.get();
                         if current.trim().is_empty() {
