@@ -14,7 +14,9 @@
 use crate::{
     browser::{eval, wait_for, Chromedriver},
     journeys::{self, number, PAGE_TIMEOUT},
+    paced_ideal_ms,
     report::{Budget, Figure, Stat, Unit},
+    CONCURRENCY, PACE_SLACK, REPOSITORIES_PER_TOKEN, SLOW,
 };
 use acr_emulator::{seed::Generate, Config, DataSource, Faults, Running};
 use fantoccini::{Client, Locator};
@@ -35,14 +37,6 @@ const RATE_REPOSITORIES: usize = 3;
 pub const RULE: &str = "bulk/**";
 /// Tags of `scale/many-tags` for the memory figure.
 pub const PREVIEW_ITEMS: usize = 10_000;
-/// Changes in flight at most (`acr_bulk::Pacer::CONCURRENCY`).
-const CONCURRENCY: f64 = 6.0;
-/// Repositories whose metadata one token request covers while the rule is read.
-const REPOSITORIES_PER_TOKEN: usize = 20;
-/// The added latency of the slow pass, ms.
-const SLOW: u64 = 50;
-/// The budget's slack over the ideal paced time at [`SLOW`] ms.
-const PACE_SLACK: f64 = 1.3;
 /// Apply to finished with no added latency, ms.
 const FAST_BUDGET_MS: f64 = 5_000.0;
 /// The write-rate limit of the first rate run (a minute) and the share of it the run must reach.
@@ -525,7 +519,7 @@ fn apply_figures(run: &RuleRun, latency: u64) -> Vec<Figure> {
     let (id, budget, why) = if latency == 0 {
         ("bulk.apply_0ms", FAST_BUDGET_MS, "budget 5,000 ms".to_owned())
     } else {
-        let ideal = items * latency as f64 / CONCURRENCY;
+        let ideal = paced_ideal_ms(items, latency);
         (
             "bulk.apply_50ms",
             PACE_SLACK * ideal,

@@ -157,8 +157,8 @@ async fn run(root: &Path) -> Result<bool, String> {
             "scope": status::SCOPE,
             "repositories": status::REPOSITORIES,
             "tags_per_repository": status::TAGS_PER_REPOSITORY,
-            "latency_ms": status::SLOW,
-            "concurrency": status::CONCURRENCY,
+            "latency_ms": SLOW,
+            "concurrency": CONCURRENCY,
             "many_tags_scope": status::MANY_TAGS_SCOPE,
             "many_tags": status::MANY_TAGS,
         },
@@ -172,6 +172,22 @@ async fn run(root: &Path) -> Result<bool, String> {
 /// with the lock-state store; 420 KB now that bulk locking and the status view are in). The
 /// stack's measured floor (Leptos + Trunk) is about 117 KB.
 const FIRST_LOAD_CEILING: f64 = 420_000.0;
+
+/// The added latency of the paced runs (bulk Apply, the status scan), ms.
+pub const SLOW: u64 = 50;
+/// Requests in flight at most: the console's client allows six
+/// (`acr_client::ClientOptions::max_in_flight`, and `acr_bulk::Pacer::CONCURRENCY` for changes),
+/// as many as a browser opens to one origin over HTTP/1.1.
+pub const CONCURRENCY: usize = 6;
+/// Repositories one token request covers (`acr_client::TOKEN_BATCH`).
+pub const REPOSITORIES_PER_TOKEN: usize = 20;
+/// The budget's slack over the ideal paced time.
+pub const PACE_SLACK: f64 = 1.3;
+
+/// The ideal time of `requests` answered `latency_ms` late, [`CONCURRENCY`] at a time, ms.
+pub fn paced_ideal_ms(requests: f64, latency_ms: u64) -> f64 {
+    requests * latency_ms as f64 / CONCURRENCY as f64
+}
 
 /// Figure 1: what the first load transfers, as the sum of `brotli -q 11` sizes of the html,
 /// js, wasm and css files in `dist`.

@@ -18,8 +18,9 @@ use crate::{
     browser::{cdp, eval, Chromedriver},
     bulk::{once, poll, Session},
     journeys::{self, number},
+    paced_ideal_ms,
     report::{Budget, Figure, Stat, Unit},
-    stats,
+    stats, CONCURRENCY, PACE_SLACK, REPOSITORIES_PER_TOKEN, SLOW,
 };
 use acr_emulator::{seed::Generate, Config, DataSource, Faults};
 use fantoccini::{Client, Locator};
@@ -40,20 +41,10 @@ pub const SCOPE: &str = "status/**";
 pub const MANY_TAGS: usize = 100_000;
 /// The scope of the large scan (the generator's registry holds only `scale/many-tags`).
 pub const MANY_TAGS_SCOPE: &str = "scale/**";
-/// The added latency of the 1,000-repository scan, ms.
-pub const SLOW: u64 = 50;
-/// Requests in flight at most: the console's client allows six
-/// (`acr_client::ClientOptions::max_in_flight`), as many as a browser opens to one origin over
-/// HTTP/1.1.
-pub const CONCURRENCY: usize = 6;
-/// Repositories one token request covers (`acr_client::TOKEN_BATCH`).
-const REPOSITORIES_PER_TOKEN: usize = 20;
 /// Registry requests per repository: its attributes, its tag list and its manifest list.
 const PER_REPOSITORY: usize = 3;
 /// Bars the page draws at first (`BARS_SHOWN` in `src/pages/status.rs`).
 const BARS_SHOWN: usize = 100;
-/// The budget's slack over the ideal paced time.
-const PACE_SLACK: f64 = 1.3;
 /// Navigation start to the first bar painted, ms.
 const FIRST_BAR_BUDGET_MS: f64 = 1_000.0;
 /// JS heap + wasm memory once the 100,000 tags are scanned, bytes.
@@ -701,7 +692,7 @@ fn scan_figures(scan: &Scan) -> Vec<Figure> {
     let what = "10. status scan, 1,000 repositories × 20 tags";
     let l = scan.latency;
     let requests = scan.to_emulator();
-    let ideal = requests * l as f64 / CONCURRENCY as f64;
+    let ideal = paced_ideal_ms(requests, l);
     let ((mean, below), by_quarter) = scan.concurrency();
     let tokens = (REPOSITORIES.div_ceil(REPOSITORIES_PER_TOKEN) + 2) as f64;
     let mut out = vec![
